@@ -1,0 +1,179 @@
+"""The ``marsviz`` command.
+
+``marsviz`` alone opens the mission window; the subcommands print the plan and the events,
+export frames and video, run the classroom presentation, draw porkchop plots and build a
+lesson pack. Heavy packages (astropy, numba, boinor, VTK, Qt) are imported only by the
+subcommand that needs them, so ``marsviz --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from marsviz import __version__
+from marsviz.errors import MarsvizError, UsageError
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", metavar="FILE",
+                   help="scenario TOML file (default: the built-in Project Olympus)")
+    p.add_argument("--ephemeris", choices=("de421", "builtin"),
+                   help="planetary ephemeris (default: the scenario's, JPL DE421)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="design the plan afresh instead of using the on-disk plan cache")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="marsviz",
+        description="Project Olympus, the crewed Mars mission of 'Race to Mars', in 3D on real "
+                    "astrodynamics. With no command, opens the mission window.",
+    )
+    p.add_argument("--version", action="version", version=f"marsviz {__version__}")
+    _common(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    g = sub.add_parser("gui", help="open the mission window (the default)")
+    _common(g)
+    g.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    g.add_argument("--at", metavar="DATE", help="start with the playhead on this UTC date or event id")
+
+    pl = sub.add_parser("plan", help="print the designed mission: legs, burns, Δv, alternatives")
+    _common(pl)
+    pl.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ev = sub.add_parser("events", help="list every event with date, MET, phase, distance, light time")
+    _common(ev)
+    ev.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ex = sub.add_parser("export", help="render frames, an MP4 or a GIF without a screen")
+    _common(ex)
+    from marsviz.export_args import add_export_arguments
+
+    add_export_arguments(ex)
+
+    pr = sub.add_parser("present", help="full-screen guided tour for a class")
+    _common(pr)
+
+    pk = sub.add_parser("porkchop", help="porkchop plots of the launch windows around the mission")
+    _common(pk)
+    pk.add_argument("--out", required=True, metavar="PNG", help="image file to write")
+    pk.add_argument("--grid", type=int, default=200, metavar="N",
+                    help="cells along each axis (default 200)")
+
+    ls = sub.add_parser("lesson", help="a still per event with captions, and an HTML index")
+    _common(ls)
+    ls.add_argument("--out", required=True, metavar="DIR", help="directory to write")
+    ls.add_argument("--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)")
+    return p
+
+
+def load_plan(args, progress=None):
+    from marsviz.mission import build_plan, load_scenario
+
+    scenario = load_scenario(args.scenario)
+    return scenario, build_plan(scenario, ephemeris=args.ephemeris, use_cache=not args.no_cache,
+                                progress=progress)
+
+
+def _stderr_progress(msg: str) -> None:
+    print(f"marsviz: {msg}...", file=sys.stderr, flush=True)
+
+
+def cmd_plan(args) -> int:
+    import json
+
+    from marsviz.mission import report
+
+    _, plan = load_plan(args, None if args.json else _stderr_progress)
+    if args.json:
+        json.dump(report.plan_dict(plan), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(report.plan_text(plan))
+    return 0
+
+
+def cmd_events(args) -> int:
+    import json
+
+    from marsviz.mission import report
+
+    _, plan = load_plan(args, None if args.json else _stderr_progress)
+    if args.json:
+        json.dump(report.events_list(plan), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(report.events_text(plan))
+    return 0
+
+
+def has_display() -> bool:
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                    or os.environ.get("QT_QPA_PLATFORM") in ("offscreen", "minimal"))
+    return True
+
+
+def require_display() -> None:
+    if not has_display():
+        raise UsageError("no display available: use 'marsviz export --out DIR' to render "
+                         "without a screen, or run under 'xvfb-run marsviz'")
+
+
+def cmd_gui(args, present: bool = False) -> int:
+    require_display()
+    from marsviz.gui.app import run
+
+    return run(args, present=present)
+
+
+def cmd_export(args) -> int:
+    from marsviz.export import run_export
+
+    return run_export(args)
+
+
+def cmd_porkchop(args) -> int:
+    from marsviz.porkchop_plot import run_porkchop
+
+    return run_porkchop(args)
+
+
+def cmd_lesson(args) -> int:
+    from marsviz.lesson import run_lesson
+
+    return run_lesson(args)
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {
+        None: cmd_gui, "gui": cmd_gui, "plan": cmd_plan, "events": cmd_events,
+        "export": cmd_export, "porkchop": cmd_porkchop, "lesson": cmd_lesson,
+        "present": lambda a: cmd_gui(a, present=True),
+    }
+    if args.command is None:
+        args.screenshot = None
+        args.at = None
+    try:
+        return handlers[args.command](args) or 0
+    except MarsvizError as exc:
+        print(f"marsviz: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("marsviz: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

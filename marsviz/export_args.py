@@ -1,0 +1,54 @@
+"""Command-line options of ``marsviz export`` (shared by the CLI and the GUI's export dialog)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from marsviz.errors import UsageError
+
+CAMERAS = ("overview", "follow", "earth", "mars", "venus", "inner")
+DEFAULT_SIZE = (1280, 720)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text or "")
+    if not m:
+        raise UsageError(f"--size: expected WIDTHxHEIGHT such as 1920x1080, got {text!r}")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise UsageError(f"--size: {w}x{h} is outside 16x16 to 8192x8192")
+    return w, h
+
+
+def add_export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, metavar="DIR|FILE.mp4|FILE.gif",
+                   help="a directory of PNG frames, or a video file (.mp4 H.264, .gif)")
+    p.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
+    p.add_argument("--size", default="1280x720", metavar="WxH",
+                   help="frame size in pixels, independent of any window (default 1280x720)")
+    p.add_argument("--from", dest="start", metavar="DATE|EVENT",
+                   help="first instant: a UTC date (2030-01-19), or an event id (default: mission start)")
+    p.add_argument("--to", dest="end", metavar="DATE|EVENT",
+                   help="last instant (default: mission end)")
+    speed = p.add_mutually_exclusive_group()
+    speed.add_argument("--days-per-second", type=float, metavar="D",
+                       help="simulated days per second of video (default 20)")
+    speed.add_argument("--duration", type=float, metavar="SECONDS",
+                       help="length of the video without holds, in seconds")
+    p.add_argument("--camera", choices=CAMERAS, default="overview", help="camera preset (default overview)")
+    p.add_argument("--hold", type=float, default=0.0, metavar="SECONDS",
+                   help="pause this long on each event (default 0)")
+    cap = p.add_mutually_exclusive_group()
+    cap.add_argument("--captions", dest="captions", action="store_true", default=True,
+                     help="burn in date, MET and event captions (the default)")
+    cap.add_argument("--no-captions", dest="captions", action="store_false",
+                     help="frames without burned-in text")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="render in N parallel processes (default 1)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted export into the same destination")
+    p.add_argument("--keep-frames", action="store_true",
+                   help="for a video, keep the PNG frames beside it")
+    p.add_argument("--progress", choices=("bar", "json", "none"), default="bar",
+                   help=argparse.SUPPRESS)

@@ -1,0 +1,316 @@
+"""The plan: what the views need to know about the designed mission, at any instant.
+
+A :class:`Plan` holds the designed trajectories (legs, burns, milestones), the resolved events,
+the phases, and an ephemeris table of the planets over the mission. It answers "where is
+everything at time t" for a single instant or a whole array of instants, by Kepler
+propagation along each leg (vectorised, through the engine) and Hermite interpolation of the
+planets. It round-trips through plain JSON, which is what the on-disk cache stores.
+
+Instants are floats, TDB days since J2000; positions are heliocentric J2000-ecliptic km.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from functools import cached_property
+
+import numpy as np
+
+from marsviz.mission.design import Burn, Candidate, Flyby, Leg, Trajectory, mass_fraction
+from marsviz.mission.ephemeris import BodyTable
+from marsviz.mission.timeline import Phase, ResolvedEvent, phase_at
+from marsviz.mission.timescale import SECONDS_PER_DAY, Clock
+
+PLAN_FORMAT = 3
+AU_KM = 149_597_870.7
+C_KMS = 299_792.458
+PLANETS = ("mercury", "venus", "earth", "mars")
+
+
+class Plan:
+    """A designed mission, ready to be sampled.
+
+    Use :func:`marsviz.mission.build_plan` to get one; the constructor takes the plain
+    dictionary that :meth:`to_dict` produces.
+    """
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.format = data["format"]
+        self.name = data["scenario"]["name"]
+        self.title = data["scenario"]["title"]
+        self.description = data["scenario"].get("description", "")
+        self.scenario_digest = data["scenario"]["digest"]
+        self.scenario_path = data["scenario"]["path"]
+        self.ephemeris = data["ephemeris"]
+        self.versions = data["versions"]
+        self.constants = data["constants"]
+        self.k_sun = self.constants["sun"]["k"]
+        self.crewed = data["crewed"]
+        self.spacecraft = data["spacecraft"]
+        self.trajectories = {k: _traj_from(v) for k, v in data["trajectories"].items()}
+        self.candidates = [_cand_from(c) for c in data["candidates"]]
+        self.comparison = [_cand_from(c) for c in data["comparison"]]
+        self.why = data["why"]
+        self.events = [ResolvedEvent(**e) for e in data["events"]]
+        self.phases = [Phase(**p) for p in data["phases"]]
+        self.span = tuple(data["span"])
+        self.table = BodyTable.from_dict(data["table"])
+        self.stats = data.get("stats", {})
+        self.propulsion = data["propulsion"]
+        self.tour = data["tour"]
+        self.design_settings = data.get("design", {})
+        self.epoch = self.milestones["earth_departure"]
+        self.clock = Clock(data["tdb_minus_utc_s"], self.epoch)
+
+    # -- construction ----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return self.data
+
+    @staticmethod
+    def assemble(**parts) -> "Plan":
+        """Build a plan from design parts (see :mod:`marsviz.mission.planner`)."""
+        data = dict(parts)
+        data["format"] = PLAN_FORMAT
+        data["trajectories"] = {k: _traj_to(v) for k, v in parts["trajectories"].items()}
+        data["candidates"] = [_cand_to(c) for c in parts["candidates"]]
+        data["comparison"] = [_cand_to(c) for c in parts["comparison"]]
+        data["events"] = [e.to_dict() for e in parts["events"]]
+        data["phases"] = [asdict(p) for p in parts["phases"]]
+        data["table"] = parts["table"].to_dict()
+        return Plan(data)
+
+    # -- the crewed mission ----------------------------------------------------------------------
+    @property
+    def crewed_trajectory(self) -> Trajectory:
+        return self.trajectories[self.crewed]
+
+    @property
+    def milestones(self) -> dict:
+        return self.crewed_trajectory.milestones
+
+    @property
+    def comparison_best(self) -> Trajectory | None:
+        ok = [c for c in self.comparison if c.feasible]
+        return min(ok, key=lambda c: c.total_dv).trajectory if ok else None
+
+    def craft_name(self, cid: str) -> str:
+        return self.spacecraft.get(cid, {}).get("name", cid.capitalize())
+
+    def name_of(self, where: str) -> str:
+        return self.craft_name(where) if where in self.spacecraft else where.capitalize()
+
+    def phase_at(self, t: float) -> Phase:
+        return phase_at(self.phases, t)
+
+    def met_days(self, t: float) -> float:
+        return float(t) - self.epoch
+
+    def event(self, event_id: str) -> ResolvedEvent:
+        for e in self.events:
+            if e.id == event_id:
+                return e
+        raise KeyError(event_id)
+
+    @cached_property
+    def mission_events(self) -> list:
+        return [e for e in self.events if e.era == "mission"]
+
+    # -- sampling -----------------------------------------------------------------------------------
+    def in_range(self, t) -> bool:
+        t = np.asarray(t)
+        return bool(np.all(t >= self.table.t0) and np.all(t <= self.table.t_end))
+
+    def clamp(self, t):
+        return np.clip(t, self.table.t0, self.table.t_end)
+
+    def body_state(self, body: str, t):
+        """Heliocentric position (km) and velocity (km/s) of a planet; the Sun is at the origin."""
+        if body == "sun":
+            t = np.asarray(t, dtype=float)
+            z = np.zeros(t.shape + (3,))
+            return z, z.copy()
+        return self.table.state(body, t if np.ndim(t) else float(t))
+
+    def craft_state(self, cid: str, t):
+        """Position (km) and velocity (km/s) of spacecraft ``cid`` at ``t`` (scalar or array).
+
+        Before its first departure a spacecraft is in Earth's parking orbit; between legs at
+        Mars it is at Mars (in orbit or on the surface); after its last arrival it is at the
+        body it arrived at. Along a leg it follows its Kepler arc.
+        """
+        from marsviz.mission import engine
+
+        traj = self.trajectories[cid]
+        scalar = np.ndim(t) == 0
+        tt = np.atleast_1d(np.asarray(t, dtype=float))
+        r = np.empty((len(tt), 3))
+        v = np.empty((len(tt), 3))
+        done = np.zeros(len(tt), dtype=bool)
+        for leg in traj.legs:
+            m = (~done) & (tt >= leg.t_dep) & (tt <= leg.t_arr)
+            if m.any():
+                r[m], v[m] = engine.propagate_batch(self.k_sun, leg.r0, leg.v0,
+                                                    (tt[m] - leg.t_dep) * SECONDS_PER_DAY)
+                done |= m
+        if not done.all():
+            rest = np.nonzero(~done)[0]
+            bodies = self._parked_body(traj, tt[rest])
+            for body in set(bodies):
+                idx = rest[np.asarray(bodies) == body]
+                br, bv = self.table.state(body, self.clamp(tt[idx]))
+                r[idx], v[idx] = br, bv
+        if scalar:
+            return r[0], v[0]
+        return r, v
+
+    @staticmethod
+    def _parked_body(traj: Trajectory, t) -> list:
+        out = []
+        for x in t:
+            if x < traj.legs[0].t_dep:
+                out.append(traj.legs[0].from_body)
+                continue
+            body = traj.legs[-1].to_body
+            for a, b in zip(traj.legs, traj.legs[1:]):
+                if a.t_arr < x < b.t_dep:
+                    body = a.to_body
+                    break
+            out.append(body)
+        return out
+
+    def position(self, name: str, t):
+        """Position (km) of a body (``sun``, ``earth``...) or spacecraft at ``t``."""
+        if name in self.trajectories:
+            return self.craft_state(name, t)[0]
+        return self.body_state(name, t)[0]
+
+    def positions(self, t: float) -> dict:
+        """Positions of every planet and spacecraft at one instant (km)."""
+        t = float(self.clamp(t))
+        out = {b: self.table.state(b, t)[0] for b in PLANETS}
+        out["sun"] = np.zeros(3)
+        for cid in self.trajectories:
+            out[cid] = self.craft_state(cid, t)[0]
+        return out
+
+    def path(self, cid: str, step_days: float = 0.5):
+        """Dense samples of each leg of ``cid``: a list of (times, positions km) per leg."""
+        key = (cid, step_days)
+        cache = self.__dict__.setdefault("_paths", {})
+        if key not in cache:
+            from marsviz.mission import engine
+
+            out = []
+            for leg in self.trajectories[cid].legs:
+                n = max(32, int(math.ceil(leg.tof_days / step_days)) + 1)
+                tt = np.linspace(leg.t_dep, leg.t_arr, n)
+                r, _ = engine.propagate_batch(self.k_sun, leg.r0, leg.v0, (tt - leg.t_dep) * SECONDS_PER_DAY)
+                out.append((tt, r))
+            cache[key] = out
+        return cache[key]
+
+    def orbit_samples(self, body: str, n: int = 361):
+        """One orbital period of ``body`` sampled from the ephemeris table (km)."""
+        periods = {"mercury": 87.97, "venus": 224.70, "earth": 365.256, "mars": 686.98}
+        period = periods[body]
+        t0 = self.table.t0
+        t1 = min(self.table.t_end, t0 + period)
+        tt = np.linspace(t0, t1, n)
+        return self.table.state(body, tt)[0]
+
+    # -- derived quantities -------------------------------------------------------------------------
+    def distance(self, a: str, b: str, t: float) -> float:
+        return float(np.linalg.norm(self.position(a, t) - self.position(b, t)))
+
+    def light_time_s(self, where: str, t: float) -> float:
+        """One-way light time (s) from ``where`` to Earth at ``t``."""
+        return self.distance(where, "earth", t) / C_KMS
+
+    def telemetry(self, t: float, craft: str | None = None) -> dict:
+        """Date, MET, phase, distances and speed of a spacecraft (default: the crewed one)."""
+        craft = craft or self.crewed
+        t = float(self.clamp(t))
+        r, v = self.craft_state(craft, t)
+        earth = self.table.state("earth", t)[0]
+        mars = self.table.state("mars", t)[0]
+        d_earth = float(np.linalg.norm(r - earth))
+        return {
+            "t": t,
+            "date": self.clock.date(t),
+            "met": self.clock.met(t),
+            "phase": self.phase_at(t).name,
+            "sun_km": float(np.linalg.norm(r)),
+            "earth_km": d_earth,
+            "mars_km": float(np.linalg.norm(r - mars)),
+            "speed_kms": float(np.linalg.norm(v)),
+            "light_time_s": d_earth / C_KMS,
+        }
+
+    def event_location(self, ev: ResolvedEvent):
+        """Position (km) of an event, or None outside the ephemeris table."""
+        if not self.in_range(ev.t):
+            return None
+        return self.position(ev.where, ev.t)
+
+    def active_event(self, t: float, window_days: float = 3.0):
+        """The most recent mission event at or before ``t`` within ``window_days``, if any."""
+        best = None
+        for e in self.mission_events:
+            if e.t <= t + 1e-9 and t - e.t <= window_days:
+                best = e
+        return best
+
+    # -- reports -----------------------------------------------------------------------------------
+    def propellant(self, isp_s: float, dv: float | None = None) -> float:
+        dv = self.crewed_trajectory.total_dv if dv is None else dv
+        return mass_fraction(dv, isp_s)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON conversion of the design dataclasses
+# ---------------------------------------------------------------------------------------------
+def _leg_to(leg: Leg) -> dict:
+    d = asdict(leg)
+    for k in ("r0", "v0", "r1", "v1", "vinf_dep", "vinf_arr"):
+        d[k] = [float(x) for x in d[k]]
+    return d
+
+
+def _traj_to(t: Trajectory) -> dict:
+    return {
+        "craft": t.craft, "sequence": list(t.sequence), "legs": [_leg_to(l) for l in t.legs],
+        "burns": [asdict(b) for b in t.burns], "flybys": [asdict(f) for f in t.flybys],
+        "milestones": dict(t.milestones), "total_dv": t.total_dv, "feasible": t.feasible,
+        "isp_s": t.isp_s, "propellant_fraction": t.propellant_fraction, "stay_days": t.stay_days,
+        "entry_speed_kms": t.entry_speed_kms, "entry_speed_braked_kms": t.entry_speed_braked_kms,
+        "notes": list(t.notes),
+    }
+
+
+def _traj_from(d: dict) -> Trajectory:
+    legs = []
+    for l in d["legs"]:
+        l = dict(l)
+        for k in ("r0", "v0", "r1", "v1", "vinf_dep", "vinf_arr"):
+            l[k] = np.asarray(l[k], dtype=float)
+        legs.append(Leg(**l))
+    return Trajectory(
+        craft=d["craft"], sequence=tuple(d["sequence"]), legs=legs,
+        burns=[Burn(**b) for b in d["burns"]], flybys=[Flyby(**f) for f in d["flybys"]],
+        milestones=dict(d["milestones"]), total_dv=d["total_dv"], feasible=d["feasible"],
+        isp_s=d["isp_s"], propellant_fraction=d["propellant_fraction"], stay_days=d["stay_days"],
+        entry_speed_kms=d["entry_speed_kms"], entry_speed_braked_kms=d["entry_speed_braked_kms"],
+        notes=list(d.get("notes", [])),
+    )
+
+
+def _cand_to(c: Candidate) -> dict:
+    return {"sequence": list(c.sequence), "reason": c.reason,
+            "trajectory": _traj_to(c.trajectory) if c.trajectory else None}
+
+
+def _cand_from(d: dict) -> Candidate:
+    return Candidate(tuple(d["sequence"]), _traj_from(d["trajectory"]) if d["trajectory"] else None,
+                     d["reason"])

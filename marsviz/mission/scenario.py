@@ -1,0 +1,707 @@
+"""Scenario files: loading and validating the mission description (TOML).
+
+A scenario names the spacecraft, their constraints and orbits, the propulsion, the story's
+events and the guided tour. Everything here is plain data: no astropy, no orbital mechanics,
+so a scenario can be checked in milliseconds. Each problem raises
+:class:`~marsviz.errors.ScenarioError` naming the file, the field, the line where it can be
+found, and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marsviz.errors import ScenarioError
+
+SCHEMA_VERSION = 1
+
+#: Bodies a leg may start from, end at or swing by.
+BODIES = ("mercury", "venus", "earth", "mars")
+#: Event categories, in the order the timeline legend lists them.
+CATEGORIES = ("failure", "milestone", "surface", "crew", "politics")
+ERAS = ("mission", "prologue", "epilogue")
+SIGNALS = ("to_earth", "from_earth")
+EARTH_RETURN_MODES = ("entry", "capture")
+
+_UNITS_DAYS = {"d": 1.0, "day": 1.0, "days": 1.0, "h": 1 / 24, "hour": 1 / 24, "hours": 1 / 24,
+               "min": 1 / 1440, "mins": 1 / 1440, "minute": 1 / 1440, "minutes": 1 / 1440}
+_REL_RE = re.compile(
+    r"^\s*(?P<ms>[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)(?P<terms>(?:\s*[+-]\s*\d+(?:\.\d+)?\s*[a-z]+)*)\s*$"
+)
+_TERM_RE = re.compile(r"([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]+)")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+#: Default bounds on each leg's time of flight (days), by the pair of bodies it joins.
+DEFAULT_LEG_DAYS = {
+    frozenset(("earth", "mars")): (90.0, 450.0),
+    frozenset(("earth", "venus")): (60.0, 300.0),
+    frozenset(("venus", "mars")): (60.0, 400.0),
+}
+FALLBACK_LEG_DAYS = (60.0, 500.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Propulsion:
+    id: str
+    label: str
+    isp_s: float
+
+
+@dataclass(frozen=True)
+class Orbit:
+    """A parking or capture orbit around ``body``: periapsis and apoapsis altitudes in km."""
+
+    body: str
+    periapsis_km: float
+    apoapsis_km: float
+
+
+@dataclass(frozen=True)
+class EarthReturn:
+    """How a round trip ends at Earth.
+
+    ``entry``: the vehicle brakes on final approach so that its speed at the entry interface
+    does not exceed ``max_entry_speed_kms``. ``capture``: it burns into ``orbit``.
+    """
+
+    mode: str
+    entry_altitude_km: float = 121.0
+    max_entry_speed_kms: float = 12.0
+    orbit: Orbit | None = None
+
+
+@dataclass(frozen=True)
+class Spacecraft:
+    id: str
+    name: str
+    role: str
+    crew: int
+    propulsion: Propulsion
+    departure_window: tuple[_dt.datetime, _dt.datetime]
+    sequences: tuple[tuple[str, ...], ...]
+    parking_orbit: Orbit
+    capture_orbit: Orbit
+    round_trip_days: float | None = None
+    stay_days: tuple[float, float] | None = None
+    transfer_days: tuple[float, float] | None = None
+    earth_return: EarthReturn | None = None
+    comparison_window: tuple[_dt.datetime, _dt.datetime] | None = None
+    color: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def round_trip(self) -> bool:
+        return self.round_trip_days is not None
+
+
+@dataclass(frozen=True)
+class EventTime:
+    """When an event happens: an absolute UTC instant, or an offset from a milestone."""
+
+    text: str
+    absolute: _dt.datetime | None = None
+    milestone: str | None = None
+    offset_days: float = 0.0
+
+
+@dataclass(frozen=True)
+class Event:
+    index: int
+    id: str
+    title: str
+    description: str
+    category: str
+    at: EventTime
+    source: str
+    spacecraft: str | None = None
+    body: str | None = None
+    era: str = "mission"
+    assumed: str = ""
+    tour: bool = True
+    question: str = ""
+    signal: str | None = None
+
+
+@dataclass(frozen=True)
+class Tour:
+    cruise_days_per_second: float = 25.0
+    approach_days_per_second: float = 2.0
+    approach_days: float = 5.0
+    signal_seconds: float = 8.0
+
+
+@dataclass(frozen=True)
+class Design:
+    flyby_min_altitude_km: float = 300.0
+    grid_step_days: float = 3.0
+    comparison_step_days: float = 6.0
+    leg_days: dict = field(default_factory=dict)
+
+    def leg_bounds(self, a: str, b: str) -> tuple[float, float]:
+        key = frozenset((a, b))
+        if key in self.leg_days:
+            return self.leg_days[key]
+        return DEFAULT_LEG_DAYS.get(key, FALLBACK_LEG_DAYS)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: Path
+    display_path: str
+    name: str
+    title: str
+    description: str
+    crewed: str
+    ephemeris: str
+    spacecraft: dict[str, Spacecraft]
+    events: tuple[Event, ...]
+    tour: Tour
+    design: Design
+    propulsion: dict[str, Propulsion]
+    digest: str
+    text: str
+
+    @property
+    def crewed_craft(self) -> Spacecraft:
+        return self.spacecraft[self.crewed]
+
+    def error(self, field: str | None, reason: str) -> ScenarioError:
+        """A :class:`ScenarioError` for ``field`` of this scenario, with its line if found."""
+        return ScenarioError(self.display_path, field, reason, locate(self.text, field))
+
+
+# --------------------------------------------------------------------------------------------
+# Locating a field in the TOML text (tomllib gives positions only for syntax errors)
+# --------------------------------------------------------------------------------------------
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+
+
+def _split_field(field_path: str) -> list:
+    parts: list = []
+    for piece in field_path.split("."):
+        m = re.match(r"^([^\[]+)((?:\[\d+\])*)$", piece)
+        if not m:
+            parts.append(piece)
+            continue
+        parts.append(m.group(1))
+        for idx in re.findall(r"\[(\d+)\]", m.group(2)):
+            parts.append(int(idx))
+    return parts
+
+
+def locate(text: str, field_path: str | None) -> int | None:
+    """Best-effort 1-based line number of ``field_path`` (``event[2].at``) in TOML ``text``."""
+    if not field_path:
+        return None
+    want = _split_field(field_path)
+    counts: dict[str, int] = {}
+    table: list = []
+    best = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        h = _HEADER_RE.match(line)
+        if h and not line.lstrip().startswith("#"):
+            name = [p.strip().strip('"') for p in h.group(2).split(".")]
+            if h.group(1) == "[[":
+                key = ".".join(name)
+                counts[key] = counts.get(key, 0) + 1
+                table = name + [counts[key] - 1]
+            else:
+                table = name
+            if table == want[: len(table)] and (best is None or len(table) == len(want)):
+                best = lineno
+                if len(table) == len(want):
+                    return lineno
+            continue
+        k = _KEY_RE.match(line)
+        if k and not line.lstrip().startswith("#"):
+            key = [p.strip().strip('"') for p in k.group(1).split(".")]
+            full = table + key
+            n = len(full)
+            if full == want[:n] and n <= len(want):
+                return lineno
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+class _Reader:
+    """Typed access to a TOML table that raises ScenarioError naming the field."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+
+    def fail(self, field_path: str, reason: str) -> ScenarioError:
+        return ScenarioError(self.path, field_path, reason, locate(self.text, field_path))
+
+    def get(self, table: dict, key: str, where: str, kind, required=True, default=None):
+        fp = f"{where}.{key}" if where else key
+        if key not in table:
+            if required:
+                if where:
+                    raise self.fail(where, f"missing required field '{key}'")
+                raise self.fail(key, "missing required field")
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if bool not in kinds and isinstance(value, bool):
+            raise self.fail(fp, f"expected {_kind_name(kinds)}, got a boolean")
+        if not isinstance(value, kinds):
+            raise self.fail(fp, f"expected {_kind_name(kinds)}, got {type(value).__name__} {value!r}")
+        return value
+
+    def positive(self, table, key, where, required=True, default=None, allow_zero=False):
+        v = self.get(table, key, where, float, required, default)
+        if v is None:
+            return v
+        if v < 0 or (v == 0 and not allow_zero):
+            fp = f"{where}.{key}" if where else key
+            raise self.fail(fp, f"must be {'non-negative' if allow_zero else 'positive'}, got {v:g}")
+        return v
+
+    def date(self, value, field_path: str) -> _dt.datetime:
+        return parse_date(value, lambda reason: self.fail(field_path, reason))
+
+    def window(self, table, key, where, required=True):
+        fp = f"{where}.{key}"
+        raw = self.get(table, key, where, list, required)
+        if raw is None:
+            return None
+        if len(raw) != 2:
+            raise self.fail(fp, f"expected [start, end], got {len(raw)} values")
+        start, end = (self.date(v, fp) for v in raw)
+        if end <= start:
+            raise self.fail(fp, f"end {end:%Y-%m-%d} is not after start {start:%Y-%m-%d}")
+        return start, end
+
+    def span(self, table, key, where, required=True):
+        fp = f"{where}.{key}"
+        raw = self.get(table, key, where, list, required)
+        if raw is None:
+            return None
+        if len(raw) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                    for v in raw):
+            raise self.fail(fp, "expected [minimum, maximum] in days")
+        lo, hi = float(raw[0]), float(raw[1])
+        if lo < 0 or hi < 0:
+            raise self.fail(fp, f"durations must not be negative, got [{lo:g}, {hi:g}]")
+        if hi < lo:
+            raise self.fail(fp, f"maximum {hi:g} is less than minimum {lo:g}")
+        return lo, hi
+
+
+def _kind_name(kinds) -> str:
+    names = {str: "a string", float: "a number", int: "an integer", list: "a list",
+             dict: "a table", bool: "true or false"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def parse_date(value, fail) -> _dt.datetime:
+    """A UTC datetime from a TOML date/datetime or an ISO string; ``fail(reason)`` makes the error."""
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value
+    if isinstance(value, _dt.date):
+        return _dt.datetime(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        raise fail(f"expected a date such as \"2030-02-14\", got {value!r}")
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1]
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return _dt.datetime.strptime(text, "%Y-%m-%d")
+        parsed = _dt.datetime.fromisoformat(text.replace(" ", "T"))
+    except ValueError as exc:
+        raise fail(f"bad date {value!r}: {exc}") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def parse_event_time(value, fail) -> EventTime:
+    """Parse an event's ``at``: a date (``2026-07-01``) or ``milestone [+|-] N d|h|min ...``."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return EventTime(text=value.isoformat(), absolute=parse_date(value, fail))
+    if not isinstance(value, str):
+        raise fail(f"expected a date or 'milestone + N d', got {value!r}")
+    if re.match(r"^\s*\d{4}-", value):
+        return EventTime(text=value, absolute=parse_date(value, fail))
+    m = _REL_RE.match(value.lower())
+    if not m:
+        raise fail(f"cannot read {value!r}: expected a date (2030-02-14) or a milestone "
+                   "with an optional offset (mars_arrival + 3 d)")
+    offset = 0.0
+    for sign, num, unit in _TERM_RE.findall(m.group("terms")):
+        if unit not in _UNITS_DAYS:
+            raise fail(f"unknown unit {unit!r} in {value!r} (use d, h or min)")
+        offset += (-1 if sign == "-" else 1) * float(num) * _UNITS_DAYS[unit]
+    return EventTime(text=value, milestone=m.group("ms"), offset_days=offset)
+
+
+def parse_sequence(text: str) -> tuple[str, ...]:
+    return tuple(p.strip().lower() for p in text.split("-"))
+
+
+def milestone_names(sequence: tuple[str, ...]) -> list[str]:
+    """Milestones a sequence of bodies produces, in time order.
+
+    ``earth-venus-mars-earth`` gives ``earth_departure, venus_flyby_outbound, mars_arrival,
+    mars_departure, earth_arrival``.
+    """
+    names = [f"{sequence[0]}_departure"]
+    if "mars" not in sequence:
+        return names + [f"{sequence[-1]}_arrival"]
+    im = sequence.index("mars")
+    for body in sequence[1:im]:
+        names.append(f"{body}_flyby_outbound")
+    names.append("mars_arrival")
+    if im < len(sequence) - 1:
+        names.append("mars_departure")
+        for body in sequence[im + 1:-1]:
+            names.append(f"{body}_flyby_inbound")
+        names.append(f"{sequence[-1]}_arrival")
+    return names
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario file (the embedded Olympus scenario when ``path`` is None)."""
+    from marsviz.resources import default_scenario
+
+    if path is None:
+        real = default_scenario()
+        shown = "olympus.toml (built in)"
+    else:
+        real = Path(path)
+        shown = str(path)
+    try:
+        data_bytes = real.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(shown, None, "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(shown, None, "is a directory, not a scenario file") from None
+    except OSError as exc:
+        raise ScenarioError(shown, None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(shown, None, f"not UTF-8 text (byte {exc.start})") from None
+    return parse_scenario(text, shown, real)
+
+
+def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = None) -> Scenario:
+    """Validate scenario ``text``; ``shown`` is the name used in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        if m:
+            reason += f" (column {m.group(2)})"
+        raise ScenarioError(shown, None, f"TOML syntax error: {reason}", line) from None
+
+    rd = _Reader(shown, text)
+    schema = rd.get(data, "schema", "", int, required=False, default=SCHEMA_VERSION)
+    if schema != SCHEMA_VERSION:
+        raise rd.fail("schema", f"unsupported schema {schema} (this marsviz reads {SCHEMA_VERSION})")
+    name = rd.get(data, "name", "", str)
+    title = rd.get(data, "title", "", str, required=False, default=name)
+    description = rd.get(data, "description", "", str, required=False, default="")
+    ephemeris = rd.get(data, "ephemeris", "", str, required=False, default="de421").lower()
+    if ephemeris not in ("de421", "builtin"):
+        raise rd.fail("ephemeris", f"unknown ephemeris {ephemeris!r} (use \"de421\" or \"builtin\")")
+
+    # Propulsion ------------------------------------------------------------------------------
+    prop_tbl = rd.get(data, "propulsion", "", dict)
+    propulsion: dict[str, Propulsion] = {}
+    for pid, ptbl in prop_tbl.items():
+        where = f"propulsion.{pid}"
+        if not isinstance(ptbl, dict):
+            raise rd.fail(where, "expected a table")
+        isp = rd.positive(ptbl, "isp_s", where)
+        propulsion[pid] = Propulsion(pid, rd.get(ptbl, "label", where, str, False, pid), isp)
+    if not propulsion:
+        raise rd.fail("propulsion", "at least one propulsion system is needed")
+
+    # Design ----------------------------------------------------------------------------------
+    dtbl = rd.get(data, "design", "", dict, required=False, default={})
+    leg_days = {}
+    for k, v in rd.get(dtbl, "leg_days", "design", dict, False, {}).items():
+        pair = parse_sequence(k)
+        if len(pair) != 2 or any(b not in BODIES for b in pair):
+            raise rd.fail(f"design.leg_days.{k}", "expected a pair of bodies such as \"earth-mars\"")
+        leg_days[frozenset(pair)] = rd.span(dtbl["leg_days"], k, "design.leg_days")
+    design = Design(
+        flyby_min_altitude_km=rd.positive(dtbl, "flyby_min_altitude_km", "design", False, 300.0),
+        grid_step_days=rd.positive(dtbl, "grid_step_days", "design", False, 3.0),
+        comparison_step_days=rd.positive(dtbl, "comparison_step_days", "design", False, 6.0),
+        leg_days=leg_days,
+    )
+
+    # Spacecraft ------------------------------------------------------------------------------
+    sc_tbl = rd.get(data, "spacecraft", "", dict)
+    if not sc_tbl:
+        raise rd.fail("spacecraft", "at least one spacecraft is needed")
+    spacecraft: dict[str, Spacecraft] = {}
+    for sid, t in sc_tbl.items():
+        spacecraft[sid] = _parse_spacecraft(rd, sid, t, propulsion, design)
+    crewed = rd.get(data, "crewed", "", str)
+    if crewed not in spacecraft:
+        raise rd.fail("crewed", f"unknown spacecraft {crewed!r} (known: {', '.join(spacecraft)})")
+    if not spacecraft[crewed].round_trip:
+        raise rd.fail(f"spacecraft.{crewed}.round_trip_days",
+                      "the crewed spacecraft must make a round trip: give round_trip_days")
+
+    # Tour ------------------------------------------------------------------------------------
+    ttbl = rd.get(data, "tour", "", dict, required=False, default={})
+    tour = Tour(
+        cruise_days_per_second=rd.positive(ttbl, "cruise_days_per_second", "tour", False, 25.0),
+        approach_days_per_second=rd.positive(ttbl, "approach_days_per_second", "tour", False, 2.0),
+        approach_days=rd.positive(ttbl, "approach_days", "tour", False, 5.0, allow_zero=True),
+        signal_seconds=rd.positive(ttbl, "signal_seconds", "tour", False, 8.0),
+    )
+
+    # Events ----------------------------------------------------------------------------------
+    raw_events = rd.get(data, "event", "", list, required=False, default=[])
+    events = []
+    seen = set()
+    valid_ms = _valid_milestones(spacecraft, crewed)
+    for i, etbl in enumerate(raw_events):
+        ev = _parse_event(rd, i, etbl, spacecraft, crewed, valid_ms)
+        if ev.id in seen:
+            raise rd.fail(f"event[{i}].id", f"duplicate event id {ev.id!r}")
+        seen.add(ev.id)
+        events.append(ev)
+
+    known = {"schema", "name", "title", "description", "ephemeris", "crewed", "propulsion",
+             "design", "spacecraft", "tour", "event"}
+    for key in data:
+        if key not in known:
+            raise rd.fail(key, f"unknown field (expected one of: {', '.join(sorted(known))})")
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Scenario(
+        path=real or Path(shown), display_path=shown, name=name, title=title,
+        description=description, crewed=crewed, ephemeris=ephemeris, spacecraft=spacecraft,
+        events=tuple(events), tour=tour, design=design, propulsion=propulsion, digest=digest,
+        text=text,
+    )
+
+
+def _valid_milestones(spacecraft: dict[str, Spacecraft], crewed: str) -> dict[str, set[str]]:
+    """Every milestone name each spacecraft may have, over all its allowed sequences."""
+    out = {}
+    for sid, sc in spacecraft.items():
+        names = set()
+        for seq in sc.sequences:
+            names.update(milestone_names(seq))
+        out[sid] = names
+    return out
+
+
+def _orbit(rd: _Reader, tbl, key, where, body, required=True) -> Orbit | None:
+    fp = f"{where}.{key}"
+    o = rd.get(tbl, key, where, dict, required)
+    if o is None:
+        return None
+    b = rd.get(o, "body", fp, str, False, body).lower()
+    if b not in BODIES:
+        raise rd.fail(f"{fp}.body", f"unknown body {b!r} (known: {', '.join(BODIES)})")
+    if "altitude_km" in o:
+        alt = rd.positive(o, "altitude_km", fp)
+        return Orbit(b, alt, alt)
+    peri = rd.positive(o, "periapsis_km", fp)
+    apo = rd.positive(o, "apoapsis_km", fp, required=False, default=peri)
+    if apo < peri:
+        raise rd.fail(f"{fp}.apoapsis_km", f"apoapsis {apo:g} km is below periapsis {peri:g} km")
+    return Orbit(b, peri, apo)
+
+
+def _parse_spacecraft(rd: _Reader, sid, t, propulsion, design) -> Spacecraft:
+    where = f"spacecraft.{sid}"
+    if not _ID_RE.match(sid):
+        raise rd.fail(where, "spacecraft ids are lower-case letters, digits, '_' or '-'")
+    if not isinstance(t, dict):
+        raise rd.fail(where, "expected a table")
+    known = {"name", "role", "crew", "propulsion", "departure_window", "sequences",
+             "parking_orbit", "capture_orbit", "round_trip_days", "stay_days", "transfer_days",
+             "earth_return", "comparison_window", "color", "provenance"}
+    for key in t:
+        if key not in known:
+            raise rd.fail(f"{where}.{key}", f"unknown field (expected one of: {', '.join(sorted(known))})")
+    name = rd.get(t, "name", where, str)
+    role = rd.get(t, "role", where, str, False, "")
+    crew = rd.get(t, "crew", where, int, False, 0)
+    if crew < 0:
+        raise rd.fail(f"{where}.crew", f"must not be negative, got {crew}")
+    pid = rd.get(t, "propulsion", where, str)
+    if pid not in propulsion:
+        raise rd.fail(f"{where}.propulsion", f"unknown propulsion {pid!r} (known: {', '.join(propulsion)})")
+    window = rd.window(t, "departure_window", where)
+    seq_raw = rd.get(t, "sequences", where, list)
+    if not seq_raw:
+        raise rd.fail(f"{where}.sequences", "at least one sequence is needed")
+    round_trip_days = rd.positive(t, "round_trip_days", where, required=False)
+    sequences = []
+    for j, s in enumerate(seq_raw):
+        fp = f"{where}.sequences[{j}]"
+        if not isinstance(s, str):
+            raise rd.fail(fp, f"expected a string such as \"earth-venus-mars-earth\", got {s!r}")
+        seq = parse_sequence(s)
+        for b in seq:
+            if b not in BODIES:
+                raise rd.fail(fp, f"unknown body {b!r} in {s!r} (known: {', '.join(BODIES)})")
+        if len(seq) < 2 or seq[0] != "earth":
+            raise rd.fail(fp, f"{s!r}: a sequence starts at earth")
+        if "mars" not in seq:
+            raise rd.fail(fp, f"{s!r}: a sequence must reach mars")
+        im = seq.index("mars")
+        if seq.count("mars") != 1:
+            raise rd.fail(fp, f"{s!r}: mars may appear once (the stay)")
+        if any(a == b for a, b in zip(seq, seq[1:])):
+            raise rd.fail(fp, f"{s!r}: a leg must join two different bodies")
+        if round_trip_days is not None:
+            if seq[-1] != "earth" or im == len(seq) - 1:
+                raise rd.fail(fp, f"{s!r}: a round trip goes earth-...-mars-...-earth")
+            if len(seq) - im - 2 > 1 or im - 1 > 1:
+                raise rd.fail(fp, f"{s!r}: at most one swing-by each way is supported")
+        else:
+            if seq[-1] != "mars":
+                raise rd.fail(fp, f"{s!r}: a one-way transfer ends at mars "
+                                  "(give round_trip_days for a round trip)")
+            if im - 1 > 1:
+                raise rd.fail(fp, f"{s!r}: at most one swing-by is supported")
+        sequences.append(seq)
+
+    parking = _orbit(rd, t, "parking_orbit", where, "earth")
+    capture = _orbit(rd, t, "capture_orbit", where, "mars")
+    if parking.body != "earth":
+        raise rd.fail(f"{where}.parking_orbit.body", "the parking orbit is around earth")
+    if capture.body != "mars":
+        raise rd.fail(f"{where}.capture_orbit.body", "the capture orbit is around mars")
+
+    stay = transfer = earth_return = comparison = None
+    if round_trip_days is not None:
+        stay = rd.span(t, "stay_days", where)
+        min_legs = 0.0
+        for seq in sequences:
+            legs = sum(design.leg_bounds(a, b)[0] for a, b in zip(seq, seq[1:]))
+            min_legs = legs if not min_legs else min(min_legs, legs)
+        if stay[0] + min_legs > round_trip_days:
+            raise rd.fail(f"{where}.round_trip_days",
+                          f"impossible: {round_trip_days:g} days cannot hold the minimum stay of "
+                          f"{stay[0]:g} days plus legs of at least {min_legs:g} days")
+        et = rd.get(t, "earth_return", where, dict, False, {"mode": "entry"})
+        ew = f"{where}.earth_return"
+        mode = rd.get(et, "mode", ew, str, False, "entry")
+        if mode not in EARTH_RETURN_MODES:
+            raise rd.fail(f"{ew}.mode", f"unknown mode {mode!r} (use \"entry\" or \"capture\")")
+        if mode == "entry":
+            earth_return = EarthReturn(
+                "entry",
+                entry_altitude_km=rd.positive(et, "entry_altitude_km", ew, False, 121.0),
+                max_entry_speed_kms=rd.positive(et, "max_entry_speed_kms", ew, False, 12.0),
+            )
+            if earth_return.max_entry_speed_kms < 11.2:
+                raise rd.fail(f"{ew}.max_entry_speed_kms",
+                              f"impossible: {earth_return.max_entry_speed_kms:g} km/s is below "
+                              "Earth's escape speed at the entry interface (about 11 km/s)")
+        else:
+            earth_return = EarthReturn("capture", orbit=_orbit(rd, et, "orbit", ew, "earth"))
+        comparison = rd.window(t, "comparison_window", where, required=False)
+    else:
+        for key in ("stay_days", "earth_return", "comparison_window"):
+            if key in t:
+                raise rd.fail(f"{where}.{key}", "only a round trip (round_trip_days) takes this field")
+        transfer = rd.span(t, "transfer_days", where, required=False)
+
+    prov = rd.get(t, "provenance", where, dict, False, {})
+    for k, v in prov.items():
+        if not isinstance(v, str):
+            raise rd.fail(f"{where}.provenance.{k}", "expected a string")
+    color = rd.get(t, "color", where, str, False, None)
+    if color is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+        raise rd.fail(f"{where}.color", f"expected a colour such as \"#ff8800\", got {color!r}")
+    return Spacecraft(
+        id=sid, name=name, role=role, crew=crew, propulsion=propulsion[pid],
+        departure_window=window, sequences=tuple(sequences), parking_orbit=parking,
+        capture_orbit=capture, round_trip_days=round_trip_days, stay_days=stay,
+        transfer_days=transfer, earth_return=earth_return, comparison_window=comparison,
+        color=color, provenance=dict(prov),
+    )
+
+
+def _parse_event(rd: _Reader, i, t, spacecraft, crewed, valid_ms) -> Event:
+    where = f"event[{i}]"
+    if not isinstance(t, dict):
+        raise rd.fail(where, "expected a table ([[event]])")
+    known = {"id", "title", "description", "category", "at", "source", "spacecraft", "body",
+             "era", "assumed", "tour", "question", "signal"}
+    for key in t:
+        if key not in known:
+            raise rd.fail(f"{where}.{key}", f"unknown field (expected one of: {', '.join(sorted(known))})")
+    eid = rd.get(t, "id", where, str)
+    if not _ID_RE.match(eid):
+        raise rd.fail(f"{where}.id", f"{eid!r}: ids are lower-case letters, digits, '_' or '-'")
+    title = rd.get(t, "title", where, str)
+    description = rd.get(t, "description", where, str, False, "")
+    category = rd.get(t, "category", where, str)
+    if category not in CATEGORIES:
+        raise rd.fail(f"{where}.category", f"unknown category {category!r} (known: {', '.join(CATEGORIES)})")
+    source = rd.get(t, "source", where, str)
+    if source not in ("seed", "assumed"):
+        raise rd.fail(f"{where}.source", f"expected \"seed\" or \"assumed\", got {source!r}")
+    assumed = rd.get(t, "assumed", where, str, False, "")
+    era = rd.get(t, "era", where, str, False, "mission")
+    if era not in ERAS:
+        raise rd.fail(f"{where}.era", f"unknown era {era!r} (known: {', '.join(ERAS)})")
+    sc = rd.get(t, "spacecraft", where, str, False, None)
+    body = rd.get(t, "body", where, str, False, None)
+    if sc is not None and body is not None:
+        raise rd.fail(f"{where}.body", "give either spacecraft or body, not both")
+    if sc is None and body is None:
+        raise rd.fail(where, "missing required field 'spacecraft' (or 'body')")
+    if sc is not None and sc not in spacecraft:
+        raise rd.fail(f"{where}.spacecraft", f"unknown spacecraft {sc!r} (known: {', '.join(spacecraft)})")
+    if body is not None:
+        body = body.lower()
+        if body not in BODIES:
+            raise rd.fail(f"{where}.body", f"unknown body {body!r} (known: {', '.join(BODIES)})")
+    at = parse_event_time(rd.get(t, "at", where, (str, _dt.date, _dt.datetime)),
+                          lambda reason: rd.fail(f"{where}.at", reason))
+    if at.milestone is not None:
+        owner, _, ms = at.milestone.rpartition(".")
+        if owner and owner not in spacecraft:
+            raise rd.fail(f"{where}.at", f"unknown spacecraft {owner!r} in {at.text!r}")
+        target = owner or crewed
+        if ms not in valid_ms[target]:
+            known = ", ".join(sorted(valid_ms[target]))
+            raise rd.fail(f"{where}.at", f"unknown milestone {ms!r} for {target} (known: {known})")
+        if era != "mission":
+            raise rd.fail(f"{where}.era", f"a {era} event is outside the mission: give it a date, "
+                                          "not a milestone")
+    signal = rd.get(t, "signal", where, str, False, None)
+    if signal is not None and signal not in SIGNALS:
+        raise rd.fail(f"{where}.signal", f"unknown signal {signal!r} (use \"to_earth\" or \"from_earth\")")
+    return Event(
+        index=i, id=eid, title=title, description=description, category=category, at=at,
+        source=source, spacecraft=sc, body=body, era=era, assumed=assumed,
+        tour=rd.get(t, "tour", where, bool, False, True),
+        question=rd.get(t, "question", where, str, False, ""), signal=signal,
+    )
+

@@ -1,0 +1,50 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory):
+    """A plan cache of this test session only (shared with the subprocesses it starts)."""
+    d = tmp_path_factory.mktemp("marsviz-cache")
+    old = os.environ.get("MARSVIZ_CACHE_DIR")
+    os.environ["MARSVIZ_CACHE_DIR"] = str(d)
+    yield d
+    if old is None:
+        os.environ.pop("MARSVIZ_CACHE_DIR", None)
+    else:
+        os.environ["MARSVIZ_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def scenario():
+    from marsviz.mission import load_scenario
+
+    return load_scenario()
+
+
+@pytest.fixture(scope="session")
+def plan(scenario, cache_dir):
+    from marsviz.mission import build_plan
+
+    return build_plan(scenario)
+
+
+@pytest.fixture(scope="session")
+def small_scenario_text():
+    return (DATA / "small.toml").read_text()
+
+
+def run_cli(*args, env=None, timeout=600, cwd=None):
+    """Run ``python -m marsviz`` in a subprocess; returns CompletedProcess with text output."""
+    import subprocess
+
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "marsviz", *args], capture_output=True, text=True,
+                          env=e, timeout=timeout, cwd=cwd, stdin=subprocess.DEVNULL)
