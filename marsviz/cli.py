@@ -8,7 +8,11 @@ subcommand that needs them, so ``marsviz --help`` answers at once.
 
 from __future__ import annotations
 
-import argparse
+import time
+
+_T_START = time.time()
+
+import argparse  # noqa: E402
 import os
 import sys
 

@@ -1,0 +1,1 @@
+"""The Qt window: widgets that reflect the plan and the playhead (PySide6 + pyvistaqt)."""

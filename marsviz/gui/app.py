@@ -1,0 +1,181 @@
+"""Starting the window: the Qt application, the plan (cached or designed with progress), the window."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import time
+
+from marsviz.errors import MarsvizError
+
+try:
+    from marsviz.cli import _T_START
+except ImportError:  # pragma: no cover
+    _T_START = time.time()
+
+
+def _dark_palette(app) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    app.setStyle("Fusion")
+    pal = QPalette()
+    c = {
+        QPalette.ColorRole.Window: "#121826", QPalette.ColorRole.WindowText: "#e6ecf5",
+        QPalette.ColorRole.Base: "#0d1320", QPalette.ColorRole.AlternateBase: "#141c2d",
+        QPalette.ColorRole.ToolTipBase: "#1b2438", QPalette.ColorRole.ToolTipText: "#e6ecf5",
+        QPalette.ColorRole.Text: "#e6ecf5", QPalette.ColorRole.Button: "#1b2438",
+        QPalette.ColorRole.ButtonText: "#e6ecf5", QPalette.ColorRole.Highlight: "#2f6f8f",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.PlaceholderText: "#7d8aa3",
+    }
+    for role, color in c.items():
+        pal.setColor(role, QColor(color))
+    app.setPalette(pal)
+
+
+def application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("marsviz")
+        app.setOrganizationName("marsviz")
+        _dark_palette(app)
+    return app
+
+
+def _design_worker(scenario_path, ephemeris, queue) -> None:  # runs in a child process
+    try:
+        from marsviz.mission import build_plan, load_scenario
+
+        scenario = load_scenario(scenario_path)
+        plan = build_plan(scenario, ephemeris=ephemeris, progress=lambda m: queue.put(("progress", m)))
+        queue.put(("done", plan.to_dict()))
+    except MarsvizError as exc:
+        queue.put(("error", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the user, not swallowed
+        queue.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def obtain_plan(scenario, ephemeris=None, parent=None):
+    """The plan of ``scenario``: at once from the cache, or designed in a child process while a
+    progress dialog keeps the interface alive. Returns None if the user cancels."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+
+    from marsviz.mission import cache
+    from marsviz.mission.plan import PLAN_FORMAT, Plan
+
+    eph = (ephemeris or scenario.ephemeris).lower()
+    data = cache.load(cache.plan_key(scenario.digest, eph, PLAN_FORMAT))
+    if data is not None:
+        try:
+            plan = Plan(data)
+            plan.from_cache = True
+            return plan
+        except (KeyError, TypeError, ValueError):
+            pass
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    path = None if scenario.display_path.endswith("(built in)") else str(scenario.path)
+    proc = ctx.Process(target=_design_worker, args=(path, ephemeris, queue), daemon=True)
+    proc.start()
+    dlg = QProgressDialog("Designing the mission: a first run takes a little while...", "Cancel",
+                          0, 0, parent)
+    dlg.setWindowTitle("marsviz")
+    dlg.setMinimumDuration(0)
+    dlg.setMinimumWidth(480)
+    dlg.show()
+    loop = QEventLoop()
+    result = {}
+
+    def poll():
+        while not queue.empty():
+            kind, payload = queue.get()
+            if kind == "progress":
+                dlg.setLabelText(f"Designing the mission: {payload}...")
+            else:
+                result[kind] = payload
+                loop.quit()
+                return
+        if not proc.is_alive() and not result:
+            result["error"] = "the design process stopped unexpectedly"
+            loop.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(poll)
+    timer.start(50)
+    dlg.canceled.connect(loop.quit)
+    loop.exec()
+    timer.stop()
+    dlg.close()
+    if "done" in result:
+        proc.join(timeout=5)
+        plan = Plan(result["done"])
+        plan.from_cache = False
+        return plan
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(timeout=5)
+    if "error" in result:
+        QMessageBox.critical(parent, "marsviz", result["error"])
+        raise MarsvizError(result["error"])
+    return None
+
+
+def _parse_at(plan, text):
+    import datetime as dt
+
+    for e in plan.events:
+        if e.id == text:
+            return e.t
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise MarsvizError(f"--at: {text!r} is neither a date (2030-07-11) nor an event id") from None
+    return plan.clock.from_utc(when)
+
+
+def run(args, present: bool = False) -> int:
+    """Open the window (``marsviz`` / ``marsviz gui`` / ``marsviz present``)."""
+    from marsviz.mission import load_scenario
+
+    scenario = load_scenario(args.scenario)  # validation errors before any window appears
+    app = application()
+    from marsviz.gui.window import MainWindow
+
+    plan = obtain_plan(scenario, args.ephemeris)
+    if plan is None:
+        return 1
+    win = MainWindow(plan, scenario_path=args.scenario, ephemeris=args.ephemeris)
+    first = {}
+
+    def on_first_render(*_a):
+        if not first:
+            first["t"] = time.time() - _T_START
+            if os.environ.get("MARSVIZ_TIMING"):
+                print(f"marsviz: first frame rendered {first['t']:.2f} s after start", file=sys.stderr)
+
+    win.view.ren_win.AddObserver("EndEvent", on_first_render)
+    if getattr(args, "at", None):
+        win.set_playhead(_parse_at(plan, args.at))
+    win.show()
+    if present:
+        win.start_presentation()
+    shot = getattr(args, "screenshot", None)
+    if shot:
+        from PySide6.QtCore import QTimer
+
+        def capture():
+            win._render_now()
+            app.processEvents()
+            win.save_screenshot(shot, whole_window=True)
+            print(f"marsviz: wrote {shot}", file=sys.stderr)
+            win.close()
+            app.quit()
+
+        QTimer.singleShot(300, capture)
+    app.exec()
+    return 0

@@ -1,0 +1,546 @@
+"""The main window: the 3D view, the timeline scrubber, the event list and the telemetry.
+
+Widgets only reflect state. The playhead lives here; moving it updates the scene (cheap) and
+asks for a render, and renders are coalesced: however many playhead changes arrive between two
+frames, one render follows.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel,
+                               QMainWindow, QMessageBox, QSizePolicy, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from marsviz.scene import style
+
+SPEEDS = [1, 2, 5, 10, 20, 30, 60, 120]
+DEFAULT_SPEED = 20
+
+
+class _ResizeWatcher(QObject):
+    def __init__(self, callback):
+        super().__init__()
+        self.callback = callback
+
+    def eventFilter(self, obj, ev):  # noqa: N802
+        if ev.type() == QEvent.Type.Resize:
+            self.callback()
+        return False
+
+
+class MainWindow(QMainWindow):
+    """The mission window for one plan."""
+
+    playheadChanged = Signal(float)
+    rendered = Signal()
+
+    def __init__(self, plan, scenario_path=None, ephemeris=None):
+        super().__init__()
+        from pyvistaqt import QtInteractor
+
+        from marsviz.gui.panels import EventsPanel, TelemetryPanel
+        from marsviz.gui.timeline import TimelineWidget
+        from marsviz.scene.scene import MissionScene
+
+        self.plan = plan
+        self.scenario_path = scenario_path
+        self.ephemeris = ephemeris
+        self.playhead = plan.epoch
+        self.speed = DEFAULT_SPEED
+        self.playing = False
+        self._render_pending = False
+        self.render_count = 0
+        self.last_render_ms = 0.0
+        self.tour = None
+        self._forced_event = None
+        self.setWindowTitle(f"marsviz: {plan.title}")
+        self.resize(1440, 900)
+
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.view = QtInteractor(central, auto_update=False)
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._clear_vtk_keys()
+        lay.addWidget(self.view, 1)
+        self.scene = MissionScene(self.view, plan)
+        self._watch = _ResizeWatcher(self._on_resize)
+        self.view.installEventFilter(self._watch)
+
+        bar = QWidget(central)
+        bar.setObjectName("transport")
+        blay = QHBoxLayout(bar)
+        blay.setContentsMargins(8, 4, 8, 4)
+        self.play_button = QToolButton(bar)
+        self.play_button.setText("Play")
+        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.speed_box = QComboBox(bar)
+        for s in SPEEDS:
+            self.speed_box.addItem(f"{s} days/s", s)
+        self.speed_box.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
+        self.speed_box.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
+        self.speed_box.setToolTip("Playback speed ([ slower, ] faster)")
+        self.time_label = QLabel(bar)
+        self.time_label.setMinimumWidth(360)
+        blay.addWidget(self.play_button)
+        blay.addWidget(self.speed_box)
+        blay.addSpacing(12)
+        blay.addWidget(self.time_label, 1)
+        self.hint_label = QLabel("Space play · ←/→ 1 day · Shift 10 days · PgUp/PgDn events", bar)
+        self.hint_label.setStyleSheet("color: #7d8aa3")
+        blay.addWidget(self.hint_label)
+        lay.addWidget(bar)
+        self.transport = bar
+        self.timeline = TimelineWidget(plan, central)
+        self.timeline.scrubbed.connect(self._on_scrub)
+        self.timeline.eventClicked.connect(self.jump_to_event)
+        lay.addWidget(self.timeline)
+        self.setCentralWidget(central)
+
+        self.events_panel = EventsPanel(plan)
+        self.events_panel.eventActivated.connect(self.jump_to_event)
+        self.events_dock = QDockWidget("Events", self)
+        self.events_dock.setObjectName("events")
+        self.events_dock.setWidget(self.events_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.events_dock)
+        self.telemetry = TelemetryPanel()
+        self.telemetry_dock = QDockWidget("Telemetry", self)
+        self.telemetry_dock.setObjectName("telemetry")
+        self.telemetry_dock.setWidget(self.telemetry)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.telemetry_dock)
+        self.resizeDocks([self.events_dock, self.telemetry_dock], [520, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([self.events_dock], [430], Qt.Orientation.Horizontal)
+        self.design_dock = None
+
+        self._build_actions()
+        self.play_timer = QTimer(self)
+        self.play_timer.setInterval(16)
+        self.play_timer.timeout.connect(self._tick)
+        self.clock = QElapsedTimer()
+        self.statusBar().showMessage(
+            f"Plan {'loaded from the cache' if getattr(plan, 'from_cache', False) else 'designed'}: "
+            f"{plan.crewed_trajectory.sequence_name}, total Δv {plan.crewed_trajectory.total_dv:.2f} km/s")
+        self.set_playhead(plan.epoch)
+
+    # -----------------------------------------------------------------------------------------
+    # Actions, menus, toolbar
+    # -----------------------------------------------------------------------------------------
+    def _clear_vtk_keys(self) -> None:
+        """pyvista binds single keys (q quits, w wireframe...): our own shortcuts replace them."""
+        try:
+            self.view._key_press_event_callbacks.clear()
+        except AttributeError:
+            pass
+
+    def _act(self, text, slot, shortcut=None, checkable=False, checked=False, tip=None):
+        a = QAction(text, self)
+        if shortcut:
+            if isinstance(shortcut, (list, tuple)):
+                a.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if checkable:
+            a.setCheckable(True)
+            a.setChecked(checked)
+            a.toggled.connect(slot)
+        else:
+            a.triggered.connect(lambda _=False: slot())
+        if tip:
+            a.setStatusTip(tip)
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        mb = self.menuBar()
+        A = self.actions_by_name = {}
+        f = mb.addMenu("&File")
+        A["open"] = self._act("&Open scenario...", self.open_scenario_dialog, "Ctrl+O")
+        A["screenshot"] = self._act("Save &screenshot...", self.save_screenshot_dialog, "Ctrl+S")
+        A["export"] = self._act("&Export frames or video...", self.open_export_dialog, "Ctrl+E")
+        A["lesson"] = self._act("Export &lesson pack...", self.open_lesson_dialog, "Ctrl+L")
+        A["quit"] = self._act("&Quit", self.close, "Ctrl+Q")
+        for k in ("open", "screenshot", "export", "lesson"):
+            f.addAction(A[k])
+        f.addSeparator()
+        f.addAction(A["quit"])
+
+        v = mb.addMenu("&View")
+        cams = v.addMenu("&Camera")
+        group = QActionGroup(self)
+        self.camera_actions = {}
+        for i, (key, name) in enumerate(style.CAMERA_NAMES.items(), 1):
+            a = QAction(name, self, checkable=True)
+            a.setShortcut(QKeySequence(str(i)))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(lambda _=False, k=key: self.set_camera(k))
+            group.addAction(a)
+            cams.addAction(a)
+            self.addAction(a)
+            self.camera_actions[key] = a
+        self.camera_actions["overview"].setChecked(True)
+        v.addSeparator()
+        opt = self.scene.opt
+        self.toggle_actions = {}
+        for key, label, sc in (("labels", "&Labels", "L"), ("orbits", "Planet &orbits", "O"),
+                               ("stars", "&Stars", None), ("grid", "AU &rings", "G"),
+                               ("cargo", "&Cargo ships", "C"), ("events", "&Event markers", "M"),
+                               ("captions", "Event c&ards", "A"), ("hud", "&Heads-up text", "H")):
+            a = self._act(label, lambda on, k=key: self.set_option(k, on), sc, checkable=True,
+                          checked=getattr(opt, key))
+            v.addAction(a)
+            self.toggle_actions[key] = a
+        v.addSeparator()
+        v.addAction(self.events_dock.toggleViewAction())
+        v.addAction(self.telemetry_dock.toggleViewAction())
+        A["design"] = self._act("Mission &design panel", self.toggle_design_panel, "D")
+        v.addAction(A["design"])
+        v.addSeparator()
+        A["present"] = self._act("&Presentation mode (guided tour)", self.start_presentation, "F5")
+        A["fullscreen"] = self._act("&Full screen", self.toggle_fullscreen, "F11")
+        v.addAction(A["present"])
+        v.addAction(A["fullscreen"])
+
+        pm = mb.addMenu("&Playback")
+        A["play"] = self._act("&Play / pause", self.toggle_play, "Space")
+        A["back1"] = self._act("Back one day", lambda: self.step(-1), "Left")
+        A["fwd1"] = self._act("Forward one day", lambda: self.step(1), "Right")
+        A["back10"] = self._act("Back ten days", lambda: self.step(-10), "Shift+Left")
+        A["fwd10"] = self._act("Forward ten days", lambda: self.step(10), "Shift+Right")
+        A["prev"] = self._act("Previous event", lambda: self.jump_event(-1), "PgUp")
+        A["next"] = self._act("Next event", lambda: self.jump_event(1), "PgDown")
+        A["home"] = self._act("Mission start", self.go_start, "Home")
+        A["end"] = self._act("Mission end", self.go_end, "End")
+        A["slower"] = self._act("Slower", lambda: self.change_speed(-1), "[")
+        A["faster"] = self._act("Faster", lambda: self.change_speed(1), "]")
+        for k in ("play", "back1", "fwd1", "back10", "fwd10", "prev", "next", "home", "end",
+                  "slower", "faster"):
+            pm.addAction(A[k])
+
+        hm = mb.addMenu("&Help")
+        A["keys"] = self._act("&Keyboard shortcuts", self.show_shortcuts, "F1")
+        A["about"] = self._act("&About marsviz", self.show_about)
+        hm.addAction(A["keys"])
+        hm.addAction(A["about"])
+
+        from PySide6.QtWidgets import QStyle
+
+        icons = {"open": QStyle.StandardPixmap.SP_DialogOpenButton,
+                 "screenshot": QStyle.StandardPixmap.SP_DialogSaveButton,
+                 "export": QStyle.StandardPixmap.SP_DriveFDIcon,
+                 "play": QStyle.StandardPixmap.SP_MediaPlay,
+                 "present": QStyle.StandardPixmap.SP_DesktopIcon,
+                 "design": QStyle.StandardPixmap.SP_FileDialogDetailedView}
+        for k, pm in icons.items():
+            A[k].setIcon(self.style().standardIcon(pm))
+        tb = self.addToolBar("Main")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setObjectName("main-toolbar")
+        tb.setMovable(False)
+        for k in ("open", "screenshot", "export"):
+            tb.addAction(A[k])
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Camera: "))
+        self.camera_box = QComboBox()
+        for key, name in style.CAMERA_NAMES.items():
+            self.camera_box.addItem(name, key)
+        self.camera_box.activated.connect(lambda i: self.set_camera(self.camera_box.itemData(i)))
+        tb.addWidget(self.camera_box)
+        tb.addSeparator()
+        tb.addAction(A["design"])
+        tb.addAction(A["present"])
+        self.toolbar = tb
+
+    # -----------------------------------------------------------------------------------------
+    # Playhead
+    # -----------------------------------------------------------------------------------------
+    def set_playhead(self, t: float, forced_event=None) -> None:
+        """Move the playhead (clamped to the mission); cheap, and coalesces the render."""
+        t0, t1 = self.plan.span
+        t = float(min(max(t, t0), t1))
+        prev = self.playhead
+        self.playhead = t
+        if forced_event is not self._forced_event:
+            self._forced_event = forced_event
+            self.scene.show_event_card(forced_event)
+        self.scene.set_time(t)
+        self.timeline.set_time(t)
+        self.telemetry.update_from(self.plan.telemetry(t))
+        active = self.scene.card_event
+        aid = active.id if active is not None else None
+        self.timeline.set_highlight(aid)
+        self.events_panel.highlight(aid)
+        self.time_label.setText(f"{self.plan.clock.date(t)}   {self.plan.clock.met(t)}   "
+                                f"{self.plan.phase_at(t).name}")
+        self.request_render()
+        if t != prev:
+            self.playheadChanged.emit(t)
+
+    def request_render(self) -> None:
+        if not self._render_pending:
+            self._render_pending = True
+            QTimer.singleShot(0, self._render_now)
+
+    def _render_now(self) -> None:
+        self._render_pending = False
+        start = time.perf_counter()
+        self.view.render()
+        self.last_render_ms = (time.perf_counter() - start) * 1000
+        self.render_count += 1
+        self.rendered.emit()
+
+    def _on_scrub(self, t: float) -> None:
+        self.set_playhead(t)
+
+    def _on_resize(self) -> None:
+        r = self.view.devicePixelRatioF()
+        self.scene.layout(int(self.view.width() * r), int(self.view.height() * r))
+        self.request_render()
+
+    def step(self, days: float) -> None:
+        self.set_playhead(self.playhead + days)
+
+    def go_start(self) -> None:
+        self.set_playhead(self.plan.span[0])
+
+    def go_end(self) -> None:
+        self.set_playhead(self.plan.span[1])
+
+    def jump_to_event(self, event_id: str) -> None:
+        ev = self.plan.event(event_id)
+        t0, t1 = self.plan.span
+        outside = not (t0 <= ev.t <= t1)
+        self.set_playhead(ev.t, forced_event=ev if outside else None)
+        if outside:
+            self.timeline.set_highlight(ev.id)
+            self.events_panel.highlight(ev.id)
+
+    def jump_event(self, direction: int) -> None:
+        """PageUp/PageDown: the previous/next event (prologue and epilogue included)."""
+        events = self.plan.events
+        cur = self._forced_event
+        if cur is not None:
+            i = events.index(cur) + direction
+        else:
+            eps = 1e-6
+            if direction > 0:
+                i = next((k for k, e in enumerate(events) if e.t > self.playhead + eps), len(events))
+            else:
+                i = max((k for k, e in enumerate(events) if e.t < self.playhead - eps), default=-1)
+        if 0 <= i < len(events):
+            self.jump_to_event(events[i].id)
+
+    # -----------------------------------------------------------------------------------------
+    # Playback
+    # -----------------------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self.tour is not None:
+            self.tour.advance()
+            return
+        self.set_playing(not self.playing)
+
+    def set_playing(self, on: bool) -> None:
+        self.playing = on
+        self.play_button.setText("Pause" if on else "Play")
+        if on:
+            if self.playhead >= self.plan.span[1]:
+                self.set_playhead(self.plan.span[0])
+            self._forced_event = None
+            self.scene.show_event_card(None)
+            self.clock.start()
+            self.play_timer.start()
+        else:
+            self.play_timer.stop()
+
+    def set_speed(self, days_per_second: float) -> None:
+        self.speed = float(days_per_second)
+        if days_per_second in SPEEDS:
+            self.speed_box.blockSignals(True)
+            self.speed_box.setCurrentIndex(SPEEDS.index(days_per_second))
+            self.speed_box.blockSignals(False)
+
+    def change_speed(self, direction: int) -> None:
+        i = SPEEDS.index(min(SPEEDS, key=lambda s: abs(s - self.speed)))
+        self.set_speed(SPEEDS[min(max(i + direction, 0), len(SPEEDS) - 1)])
+
+    def _tick(self) -> None:
+        dt = self.clock.restart() / 1000.0
+        t = self.playhead + self.speed * dt
+        if t >= self.plan.span[1]:
+            t = self.plan.span[1]
+            self.set_playing(False)
+        self.set_playhead(t)
+
+    # -----------------------------------------------------------------------------------------
+    # View
+    # -----------------------------------------------------------------------------------------
+    def set_camera(self, key: str) -> None:
+        self.scene.set_camera(key)
+        if key in self.camera_actions:
+            self.camera_actions[key].setChecked(True)
+        i = self.camera_box.findData(key)
+        if i >= 0:
+            self.camera_box.setCurrentIndex(i)
+        self.scene.set_time(self.playhead)
+        self.request_render()
+
+    def set_option(self, key: str, on: bool) -> None:
+        setattr(self.scene.opt, key, bool(on))
+        self.scene.apply_options()
+        self.request_render()
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    # -----------------------------------------------------------------------------------------
+    # Files
+    # -----------------------------------------------------------------------------------------
+    def save_screenshot(self, path: str, whole_window: bool = False) -> Path:
+        """Save the 3D view (or the whole window) as PNG."""
+        path = Path(path)
+        if whole_window:
+            self._render_now()
+            img = self.grab().toImage()
+            if not img.save(str(path), "PNG"):
+                raise OSError(f"cannot write {path}")
+        else:
+            self._render_now()
+            self.view.screenshot(str(path))
+        return path
+
+    def save_screenshot_dialog(self) -> None:
+        default = f"olympus-{self.plan.clock.day(self.playhead)}.png"
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", default, "PNG images (*.png)")
+        if not path:
+            return
+        try:
+            self.save_screenshot(path)
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+        except OSError as exc:
+            QMessageBox.warning(self, "Screenshot not saved", f"{path}: {exc}")
+
+    def open_scenario_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", "", "Scenarios (*.toml)")
+        if path:
+            self.load_scenario(path)
+
+    def load_scenario(self, path: str) -> None:
+        from marsviz.errors import MarsvizError
+        from marsviz.gui.app import obtain_plan
+        from marsviz.mission import load_scenario
+
+        try:
+            scenario = load_scenario(path)
+        except MarsvizError as exc:
+            QMessageBox.warning(self, "Cannot open scenario", str(exc))
+            return
+        plan = obtain_plan(scenario, self.ephemeris, parent=self)
+        if plan is None:
+            return
+        self.scenario_path = path
+        self.replace_plan(plan)
+
+    def replace_plan(self, plan) -> None:
+        from marsviz.scene.scene import MissionScene
+
+        self.set_playing(False)
+        self.plan = plan
+        self.scene.close()
+        self.view.clear()
+        self.view.clear_actors()
+        self.scene = MissionScene(self.view, plan)
+        self._on_resize()
+        self.timeline.set_plan(plan)
+        self.events_panel.set_plan(plan)
+        self.setWindowTitle(f"marsviz: {plan.title}")
+        self._forced_event = None
+        self.set_playhead(plan.epoch)
+
+    def open_export_dialog(self) -> None:
+        from marsviz.gui.export_dialog import ExportDialog
+
+        dlg = ExportDialog(self)
+        dlg.exec()
+
+    def open_lesson_dialog(self) -> None:
+        from marsviz.gui.export_dialog import LessonDialog
+
+        LessonDialog(self).exec()
+
+    def toggle_design_panel(self) -> None:
+        from marsviz.gui.design_panel import DesignPanel
+
+        if self.design_dock is None:
+            self.design_dock = QDockWidget("Mission design", self)
+            self.design_dock.setObjectName("design")
+            self.design_panel = DesignPanel(self)
+            self.design_dock.setWidget(self.design_panel)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.design_dock)
+            self.resizeDocks([self.design_dock], [560], Qt.Orientation.Horizontal)
+            return
+        self.design_dock.setVisible(not self.design_dock.isVisible())
+
+    def start_presentation(self) -> None:
+        from marsviz.gui.present import Tour
+
+        if self.tour is None:
+            self.tour = Tour(self)
+            self.tour.start()
+
+    # -----------------------------------------------------------------------------------------
+    # Help
+    # -----------------------------------------------------------------------------------------
+    def shortcuts_text(self) -> str:
+        rows = []
+        for key in ("play", "back1", "fwd1", "back10", "fwd10", "prev", "next", "home", "end",
+                    "slower", "faster", "present", "fullscreen", "design", "open", "screenshot",
+                    "export", "lesson", "quit"):
+            a = self.actions_by_name[key]
+            rows.append((a.shortcut().toString(), a.text().replace("&", "")))
+        for key, a in self.camera_actions.items():
+            rows.append((a.shortcut().toString(), f"Camera: {a.text()}"))
+        for key, a in self.toggle_actions.items():
+            if not a.shortcut().isEmpty():
+                rows.append((a.shortcut().toString(), f"Show/hide {a.text().replace('&', '').lower()}"))
+        rows.append(("Esc", "Leave presentation mode"))
+        rows.append(("Mouse", "Left-drag rotate, right-drag or wheel zoom, middle-drag pan"))
+        return "\n".join(f"{k:<14} {v}" for k, v in rows)
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText("<pre>" + self.shortcuts_text() + "</pre>")
+        box.exec()
+
+    def show_about(self) -> None:
+        from marsviz import __version__
+
+        tn = self.plan.crewed_trajectory
+        QMessageBox.about(
+            self, "About marsviz",
+            f"<b>marsviz {__version__}</b><br>{self.plan.title}<br><br>"
+            f"Trajectories designed with poliastro's Lambert solver (boinor) over JPL "
+            f"{self.plan.ephemeris.upper()} ephemerides.<br>Chosen: {tn.sequence_name}, "
+            f"total Δv {tn.total_dv:.2f} km/s.<br><br>Planet textures are generated by marsviz.")
+
+    # -----------------------------------------------------------------------------------------
+    def closeEvent(self, ev) -> None:  # noqa: N802
+        self.play_timer.stop()
+        if self.tour is not None:
+            self.tour.stop()
+        try:
+            self.scene.close()
+            self.view.close()
+        finally:
+            super().closeEvent(ev)
