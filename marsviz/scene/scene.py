@@ -106,6 +106,7 @@ class SceneOptions:
     events: bool = True
     text_scale: float = 1.0
     card_mode: str = "auto"  # "auto": card for the active event; "off": never
+    card_days: float = 3.0  # how long after an event its card stays up
     extra: dict = field(default_factory=dict)
 
 
@@ -391,7 +392,7 @@ class MissionScene:
         h = max(1, int(height))
         k = self.opt.text_scale
         for t in self._texts.values():
-            t.actor.GetTextProperty().SetFontSize(max(8, int(round(t.size * h * k))))
+            t.actor.GetTextProperty().SetFontSize(max(11, int(round(t.size * h * k))))
         lbl = max(9, int(round(0.02 * h * k)))
         for actor, size in ((self.label_actor, lbl), (self.ms_label_actor, max(8, int(lbl * 0.8))),
                             (self.grid_label_actor, max(8, int(lbl * 0.75)))):
@@ -549,7 +550,7 @@ class MissionScene:
         if self._forced_card is not None:
             ev = self._forced_card
         elif self.opt.captions and self.opt.card_mode == "auto":
-            ev = plan.active_event(t)
+            ev = plan.active_event(t, self.opt.card_days)
         self._show_card(ev)
 
     def _wrap_width(self, size_frac: float) -> int:
@@ -699,9 +700,9 @@ class MissionScene:
             dist = {"follow": 0.5, "earth": 0.5, "mars": 0.5, "venus": 0.5}[preset]
             outward = center / (np.linalg.norm(center) or 1.0)
             if preset == "follow":
-                v = self.plan.craft_state(self.plan.crewed, self.t)[1]
-                heading = v / (np.linalg.norm(v) or 1.0)
-                offset = -0.75 * heading - 0.3 * outward + np.array([0.0, 0.0, 0.6])
+                # Above and beside the craft, looking back towards the Sun: smooth in time.
+                side = np.cross([0.0, 0.0, 1.0], outward)
+                offset = 0.35 * outward - 0.75 * side + np.array([0.0, 0.0, 0.7])
             else:
                 offset = -0.7 * outward + np.array([0.0, 0.0, 0.55])
             offset = offset / np.linalg.norm(offset) * dist

@@ -1,0 +1,306 @@
+"""File > Export: the options of ``marsviz export`` in a dialog, run in a child process.
+
+The export runs as ``python -m marsviz export ... --progress json`` in a QProcess, so the
+window stays responsive and the exporter is exactly the command-line one. Cancel sends the
+same Ctrl-C a terminal would: finished frames are kept and the export can be resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QProcess
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
+                               QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QRadioButton, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from marsviz.scene import style
+
+SIZES = ["1280x720", "1920x1080", "3840x2160", "854x480", "1080x1080"]
+FORMATS = [("MP4 video (H.264)", ".mp4"), ("Animated GIF", ".gif"), ("PNG frames (a folder)", "")]
+
+
+class _Runner(QDialog):
+    """A dialog that runs one marsviz command in a child process with a progress bar."""
+
+    def _setup_runner(self, lay):
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+        self.proc = None
+        self.result_code = None
+        self._buffer = ""
+
+    def _start(self, argv):
+        self.proc = QProcess(self)
+        self.proc.setProgram(sys.executable)
+        self.proc.setArguments(["-m", "marsviz", *argv])
+        self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+        self.proc.readyReadStandardOutput.connect(self._on_stdout)
+        self.proc.finished.connect(self._on_finished)
+        self.status.setText("Starting...")
+        self.progress.setRange(0, 0)
+        self.proc.start()
+
+    def _on_stdout(self):
+        self._buffer += bytes(self.proc.readAllStandardOutput()).decode("utf-8", "replace")
+        while "\n" in self._buffer:
+            line, self._buffer = self._buffer.split("\n", 1)
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            total = max(1, int(msg.get("total", 1)))
+            self.progress.setRange(0, total)
+            self.progress.setValue(int(msg.get("done", 0)))
+            eta = msg.get("eta_s")
+            eta_txt = "" if eta is None else f", about {int(eta) // 60}:{int(eta) % 60:02d} left"
+            stage = msg.get("stage", "")
+            if stage == "done":
+                self.status.setText(f"Done: {msg.get('out', '')}")
+            else:
+                self.status.setText(f"{stage}: {msg.get('done', 0)} of {total}{eta_txt}")
+
+    def _on_finished(self, code, _status):
+        self.result_code = code
+        err = bytes(self.proc.readAllStandardError()).decode("utf-8", "replace").strip().splitlines()
+        self.progress.setRange(0, 1)
+        if code == 0:
+            self.progress.setValue(1)
+            self.status.setText(self.status.text() if self.status.text().startswith("Done") else "Done.")
+        else:
+            msg = next((l for l in reversed(err) if l.startswith("marsviz:")), err[-1] if err else "")
+            self.status.setText(msg.replace("marsviz: error: ", "") or f"Stopped (exit code {code}).")
+        self._finished(code)
+
+    def _finished(self, code):
+        pass
+
+    def cancel_run(self):
+        if self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning:
+            pid = self.proc.processId()
+            if pid:
+                os.kill(pid, signal.SIGINT)  # a clean stop: finished frames are kept
+            self.status.setText("Stopping after the current frame...")
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning
+
+    def reject(self):
+        if self.running():
+            self.cancel_run()
+            self.proc.waitForFinished(30000)
+        super().reject()
+
+
+def _common_args(win) -> list[str]:
+    argv = []
+    if win.scenario_path:
+        argv += ["--scenario", str(win.scenario_path)]
+    if win.ephemeris:
+        argv += ["--ephemeris", win.ephemeris]
+    return argv
+
+
+class ExportDialog(_Runner):
+    """Every option of ``marsviz export``, a progress bar and cancel."""
+
+    def __init__(self, win):
+        super().__init__(win)
+        self.win = win
+        plan = win.plan
+        self.setWindowTitle("Export frames or video")
+        self.setMinimumWidth(560)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.format = QComboBox()
+        for label, ext in FORMATS:
+            self.format.addItem(label, ext)
+        self.out = QLineEdit(str(Path.cwd() / "olympus.mp4"))
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse)
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.out, 1)
+        rl.addWidget(browse)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        form.addRow("Format", self.format)
+        form.addRow("Save to", row)
+        self.size = QComboBox()
+        self.size.setEditable(True)
+        self.size.addItems(SIZES)
+        form.addRow("Size (pixels)", self.size)
+        self.fps = QDoubleSpinBox()
+        self.fps.setRange(1, 120)
+        self.fps.setValue(30)
+        form.addRow("Frames per second", self.fps)
+        self.start = QComboBox()
+        self.end = QComboBox()
+        self.start.addItem("Mission start", None)
+        self.end.addItem("Mission end", None)
+        for e in plan.mission_events:
+            label = f"{plan.clock.day(e.t)}  {e.title}"
+            self.start.addItem(label, e.id)
+            self.end.addItem(label, e.id)
+        form.addRow("From", self.start)
+        form.addRow("To", self.end)
+        self.by_speed = QRadioButton("Days per second")
+        self.by_duration = QRadioButton("Duration (s)")
+        self.by_speed.setChecked(True)
+        self.speed = QDoubleSpinBox()
+        self.speed.setRange(0.01, 1000)
+        self.speed.setValue(20)
+        self.duration = QDoubleSpinBox()
+        self.duration.setRange(1, 36000)
+        self.duration.setValue(60)
+        sp = QWidget()
+        spl = QHBoxLayout(sp)
+        spl.setContentsMargins(0, 0, 0, 0)
+        for w in (self.by_speed, self.speed, self.by_duration, self.duration):
+            spl.addWidget(w)
+        form.addRow("Pace", sp)
+        self.camera = QComboBox()
+        for key, name in style.CAMERA_NAMES.items():
+            self.camera.addItem(name, key)
+        self.camera.setCurrentIndex(self.camera.findData(win.scene.camera_preset))
+        form.addRow("Camera", self.camera)
+        self.hold = QDoubleSpinBox()
+        self.hold.setRange(0, 60)
+        self.hold.setValue(0)
+        self.hold.setSuffix(" s")
+        form.addRow("Pause on each event", self.hold)
+        self.captions = QCheckBox("Burn in event captions")
+        self.captions.setChecked(True)
+        form.addRow("", self.captions)
+        self.workers = QSpinBox()
+        self.workers.setRange(1, max(1, os.cpu_count() or 1))
+        self.workers.setValue(max(1, min(2, os.cpu_count() or 1)))
+        form.addRow("Parallel workers", self.workers)
+        self.resume = QCheckBox("Resume an interrupted export to the same place")
+        form.addRow("", self.resume)
+        lay.addLayout(form)
+        self._setup_runner(lay)
+        self.buttons = QDialogButtonBox(self)
+        self.run_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.stop_button = self.buttons.addButton("Stop", QDialogButtonBox.ButtonRole.ActionRole)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.stop_button.setEnabled(False)
+        self.run_button.clicked.connect(self.run)
+        self.stop_button.clicked.connect(self.cancel_run)
+        self.close_button.clicked.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+    def _format_changed(self, _i):
+        ext = self.format.currentData()
+        p = Path(self.out.text() or "olympus")
+        base = p.with_suffix("") if p.suffix.lower() in (".mp4", ".gif") else p
+        self.out.setText(str(base) + ext if ext else str(base) + "-frames")
+
+    def _browse(self):
+        ext = self.format.currentData()
+        if ext:
+            filt = "MP4 video (*.mp4)" if ext == ".mp4" else "GIF (*.gif)"
+            path, _ = QFileDialog.getSaveFileName(self, "Save video", self.out.text(), filt)
+            if path and not path.lower().endswith(ext):
+                path += ext
+        else:
+            path = QFileDialog.getExistingDirectory(self, "Folder for the frames", str(Path.cwd()))
+        if path:
+            self.out.setText(path)
+
+    def build_args(self) -> list[str]:
+        argv = ["export", *_common_args(self.win), "--out", self.out.text().strip(),
+                "--size", self.size.currentText().strip(), "--fps", f"{self.fps.value():g}",
+                "--camera", self.camera.currentData(), "--hold", f"{self.hold.value():g}",
+                "--workers", str(self.workers.value()), "--progress", "json"]
+        if self.start.currentData():
+            argv += ["--from", self.start.currentData()]
+        if self.end.currentData():
+            argv += ["--to", self.end.currentData()]
+        if self.by_speed.isChecked():
+            argv += ["--days-per-second", f"{self.speed.value():g}"]
+        else:
+            argv += ["--duration", f"{self.duration.value():g}"]
+        if not self.captions.isChecked():
+            argv.append("--no-captions")
+        if self.resume.isChecked():
+            argv.append("--resume")
+        return argv
+
+    def run(self):
+        if self.running():
+            return
+        self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self._start(self.build_args())
+
+    def _finished(self, code):
+        self.run_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if code == 130:
+            self.resume.setChecked(True)
+            self.status.setText(self.status.text() + "  (tick Resume and press Export to continue)")
+
+
+class LessonDialog(_Runner):
+    """File > Export lesson pack: ``marsviz lesson --out DIR``."""
+
+    def __init__(self, win):
+        super().__init__(win)
+        self.win = win
+        self.setWindowTitle("Export lesson pack")
+        self.setMinimumWidth(520)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("One still per event with its caption and key figures, and an index "
+                             "page (index.html) that shows them in order."))
+        form = QFormLayout()
+        self.out = QLineEdit(str(Path.cwd() / "olympus-lesson"))
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse)
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.out, 1)
+        rl.addWidget(browse)
+        form.addRow("Folder", row)
+        self.size = QComboBox()
+        self.size.setEditable(True)
+        self.size.addItems(SIZES)
+        form.addRow("Image size", self.size)
+        lay.addLayout(form)
+        self._setup_runner(lay)
+        buttons = QDialogButtonBox(self)
+        self.run_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.run_button.clicked.connect(self.run)
+        close.clicked.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def _browse(self):
+        path = QFileDialog.getExistingDirectory(self, "Folder for the lesson pack", str(Path.cwd()))
+        if path:
+            self.out.setText(path)
+
+    def build_args(self) -> list[str]:
+        return ["lesson", *_common_args(self.win), "--out", self.out.text().strip(),
+                "--size", self.size.currentText().strip(), "--progress", "json"]
+
+    def run(self):
+        if not self.running():
+            self.run_button.setEnabled(False)
+            self._start(self.build_args())
+
+    def _finished(self, code):
+        self.run_button.setEnabled(True)
+
+
