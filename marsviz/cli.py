@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(ls)
     ls.add_argument("--out", required=True, metavar="DIR", help="directory to write")
     ls.add_argument("--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)")
+    ls.add_argument("--progress", choices=("bar", "json", "none"), default="bar", help=argparse.SUPPRESS)
     return p
 
 

@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         A["present"] = self._act("&Presentation mode (guided tour)", self.start_presentation, "F5")
         A["fullscreen"] = self._act("&Full screen", self.toggle_fullscreen, "F11")
+        A["leave"] = self._act("Leave presentation", self.leave_presentation, "Esc")
         v.addAction(A["present"])
         v.addAction(A["fullscreen"])
 
@@ -275,6 +276,10 @@ class MainWindow(QMainWindow):
         self.timeline.set_time(t)
         self.telemetry.update_from(self.plan.telemetry(t))
         active = self.scene.card_event
+        if self.tour is None:
+            # Light time made visible: a signal event sends its signal across the view.
+            self.scene.set_signal(active if active is not None and active.signal and
+                                  self.plan.in_range(active.t) else None)
         aid = active.id if active is not None else None
         self.timeline.set_highlight(aid)
         self.events_panel.highlight(aid)
@@ -306,6 +311,9 @@ class MainWindow(QMainWindow):
         self.request_render()
 
     def step(self, days: float) -> None:
+        if self.tour is not None:
+            (self.tour.advance if days > 0 else self.tour.back)()
+            return
         self.set_playhead(self.playhead + days)
 
     def go_start(self) -> None:
@@ -325,6 +333,9 @@ class MainWindow(QMainWindow):
 
     def jump_event(self, direction: int) -> None:
         """PageUp/PageDown: the previous/next event (prologue and epilogue included)."""
+        if self.tour is not None:
+            (self.tour.advance if direction > 0 else self.tour.back)()
+            return
         events = self.plan.events
         cur = self._forced_event
         if cur is not None:
@@ -487,9 +498,16 @@ class MainWindow(QMainWindow):
             self.design_panel = DesignPanel(self)
             self.design_dock.setWidget(self.design_panel)
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.design_dock)
-            self.resizeDocks([self.design_dock], [560], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.design_dock], [600], Qt.Orientation.Horizontal)
+            self.design_dock.show()
             return
         self.design_dock.setVisible(not self.design_dock.isVisible())
+
+    def leave_presentation(self) -> None:
+        if self.tour is not None:
+            self.tour.stop()
+        elif self.isFullScreen():
+            self.showNormal()
 
     def start_presentation(self) -> None:
         from marsviz.gui.present import Tour

@@ -12,7 +12,7 @@ from marsviz.mission.timeline import phases, resolve_events
 
 log = logging.getLogger(__name__)
 
-TABLE_MARGIN_DAYS = 60.0
+TABLE_MARGIN_DAYS = 120.0
 MIN_TABLE_DAYS = 700.0
 
 

@@ -64,6 +64,11 @@ def _chemical_isp(plan: Plan) -> float:
     return CHEMICAL_ISP
 
 
+def route(sequence) -> str:
+    """``Earth → Mars → Venus → Earth``."""
+    return " → ".join(b.capitalize() for b in sequence)
+
+
 def story_vs_physics(plan: Plan) -> dict:
     """The story's constraints beside the cheapest round trip of the same length without them."""
     tn = plan.crewed_trajectory
@@ -93,7 +98,7 @@ def story_vs_physics(plan: Plan) -> dict:
         out["sentence"] = (
             f"The story's early-{plan.clock.utc(tn.t_start).year} departure costs {diff:.1f} km/s "
             f"({pct:.0f} %) more than the cheapest {days:g}-day round trip, which would leave on "
-            f"{plan.clock.day(best.t_start)} by way of {best.sequence_name.replace('-', ', ')}.")
+            f"{plan.clock.day(best.t_start)} and fly {route(best.sequence)}.")
     else:
         out["sentence"] = "The story's departure is cheaper than anything found outside its window."
     return out

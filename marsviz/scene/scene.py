@@ -305,8 +305,8 @@ class MissionScene:
             lighting=False, pickable=False, name="milestones", reset_camera=False)
         # Light-time signal and transfer preview (hidden until used).
         self.signal_line = _polyline(np.zeros((2, 3)))
-        self.signal_line_actor = self.p.add_mesh(self.signal_line, color="#fff59d", line_width=1.5,
-                                                 opacity=0.5, lighting=False, name="signal-line",
+        self.signal_line_actor = self.p.add_mesh(self.signal_line, color="#fff59d", line_width=2.0,
+                                                 opacity=0.8, lighting=False, name="signal-line",
                                                  reset_camera=False, pickable=False)
         self.signal_pulse = pv.PolyData(np.zeros((1, 3)))
         self.signal_actor = self.p.add_mesh(self.signal_pulse, color="#fff59d", point_size=18.0,
@@ -369,6 +369,8 @@ class MissionScene:
         self._text("camera", 0.022, (0.985, 0.975), justify="right", color="#8fa3bf")
         self._text("scale", 0.02, (0.015, 0.02), valign="bottom", color="#7d8aa3")
         self._text("signal", 0.03, (0.5, 0.93), justify="center", color="#fff59d", bold=True)
+        self._text("footer", 0.024, (0.985, 0.02), justify="right", valign="bottom", color="#cfd8e3")
+        self._texts["footer"].actor.SetVisibility(False)
         self._text("card-title", 0.034, (0.5, 0.245), justify="center", valign="bottom", bold=True,
                    background="#0b1220", opacity=0.82)
         self._text("card-meta", 0.022, (0.5, 0.205), justify="center", valign="bottom",
@@ -391,8 +393,23 @@ class MissionScene:
         self._size = (int(width), int(height))
         h = max(1, int(height))
         k = self.opt.text_scale
-        for t in self._texts.values():
-            t.actor.GetTextProperty().SetFontSize(max(11, int(round(t.size * h * k))))
+        px = {}
+        for key, t in self._texts.items():
+            px[key] = max(11, int(round(t.size * h * k)))
+            t.actor.GetTextProperty().SetFontSize(px[key])
+        # Stack the top-left block and the card so that large type never overlaps.
+        y = 0.975
+        for key in ("title", "date", "met"):
+            self._texts[key].actor.SetPosition(0.015, y)
+            y -= 1.3 * px[key] / h
+        body_top = self._texts["card-body"].anchor[1]
+        meta_bottom = body_top + 0.012
+        self._texts["card-meta"].actor.SetPosition(0.5, meta_bottom)
+        title_bottom = meta_bottom + 1.45 * px["card-meta"] / h
+        self._texts["card-title"].actor.SetPosition(0.5, title_bottom)
+        # The light-time countdown sits just above the card.
+        self._texts["signal"].actor.GetTextProperty().SetVerticalJustificationToBottom()
+        self._texts["signal"].actor.SetPosition(0.5, title_bottom + 1.6 * px["card-title"] / h)
         lbl = max(9, int(round(0.02 * h * k)))
         for actor, size in ((self.label_actor, lbl), (self.ms_label_actor, max(8, int(lbl * 0.8))),
                             (self.grid_label_actor, max(8, int(lbl * 0.75)))):
@@ -540,8 +557,14 @@ class MissionScene:
         plan = self.plan
         t = self.t
         T = self._texts
-        T["date"].actor.SetInput(plan.clock.date(t))
-        T["met"].actor.SetInput(f"{plan.clock.met(t)}   {plan.phase_at(t).name}")
+        forced = self._forced_card
+        if forced is not None and not (plan.span[0] <= forced.t <= plan.span[1]):
+            # A prologue/epilogue card: its own date; the planets stay at the mission's edge.
+            T["date"].actor.SetInput(plan.clock.date(forced.t))
+            T["met"].actor.SetInput(f"{forced.era.capitalize()}   (planets shown on {plan.clock.day(t)})")
+        else:
+            T["date"].actor.SetInput(plan.clock.date(t))
+            T["met"].actor.SetInput(f"{plan.clock.met(t)}   {plan.phase_at(t).name}")
         T["camera"].actor.SetInput(f"View: {style.CAMERA_NAMES.get(self.camera_preset, self.camera_preset)}")
         ev = None
         if self._question is not None:
@@ -592,6 +615,12 @@ class MissionScene:
         T["card-title"].actor.SetInput(" Before we see what happens... ")
         T["card-meta"].actor.SetInput(f" {self.plan.clock.date(ev.t)}   {self.plan.clock.met(ev.t)} ")
         T["card-body"].actor.SetInput("\n".join(textwrap.wrap(ev.question, self._wrap_width(T["card-body"].size))))
+
+    def set_footer(self, text: str | None) -> None:
+        """Key figures in the lower right corner (lesson stills), or None to hide."""
+        a = self._texts["footer"].actor
+        a.SetVisibility(bool(text))
+        a.SetInput(text or " ")
 
     def show_event_card(self, ev) -> None:
         """Show ``ev``'s card regardless of the playhead (None: back to automatic)."""

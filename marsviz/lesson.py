@@ -1,0 +1,134 @@
+"""The lesson pack: one still per event, with its caption and key figures, and an HTML index."""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from pathlib import Path
+
+from marsviz.errors import UsageError
+from marsviz.export import Progress, atomic_write_text, check_writable, render_image, write_png
+from marsviz.export_args import parse_size
+from marsviz.mission.plan import AU_KM, C_KMS
+from marsviz.mission.report import story_vs_physics
+from marsviz.mission.timescale import format_duration
+
+
+def camera_for(ev) -> str:
+    """A camera preset that frames the event: Mars for the surface, Earth near Earth..."""
+    if ev.phase == "Mars stay" or (ev.era != "mission" and ev.where == "mars"):
+        return "mars"
+    if ev.phase in ("Earth departure", "Earth approach"):
+        return "earth"
+    if ev.phase.endswith("swing-by"):
+        return "venus"
+    if ev.phase in ("Outbound cruise", "Return cruise"):
+        return "follow"
+    return "overview"
+
+
+def figures(plan, ev) -> dict:
+    if ev.earth_km is None:
+        dist, light = "n/a (beyond the ephemeris)", "n/a"
+    elif ev.earth_km < 0.01 * AU_KM:
+        dist, light = "at Earth", "0 s"
+    else:
+        dist = f"{ev.earth_km / AU_KM:.2f} AU ({ev.earth_km / 1e6:,.0f} million km)"
+        light = format_duration(ev.earth_km / C_KMS)
+    return {"date": plan.clock.date(ev.t), "met": plan.clock.met(ev.t), "distance": dist,
+            "light_time": light, "phase": ev.phase, "where": plan.name_of(ev.where)}
+
+
+def run_lesson(args) -> int:
+    from marsviz.cli import load_plan
+
+    w, h = parse_size(args.size)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {args.out} exists and is not a directory")
+    progress = getattr(args, "progress", "bar")
+    _, plan = load_plan(args)
+    check_writable(out)
+    return build_lesson(plan, out, w, h, progress)
+
+
+def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar") -> int:
+    import pyvista as pv
+
+    from marsviz.export import _offscreen_env
+    from marsviz.scene.scene import MissionScene, SceneOptions
+
+    _offscreen_env()
+    events = list(plan.events)
+    p = pv.Plotter(off_screen=True, window_size=(width, height))
+    scene = MissionScene(p, plan, SceneOptions(card_mode="off"))
+    scene.layout(width, height)
+    bar = Progress(progress, len(events), 0, "Lesson stills")
+    items = []
+    try:
+        for n, ev in enumerate(events, 1):
+            t = float(min(max(ev.t, plan.span[0]), plan.span[1]))
+            scene.set_time(t)
+            scene.set_camera(camera_for(ev))
+            scene.show_event_card(ev)
+            f = figures(plan, ev)
+            scene.set_footer(f"From Earth: {f['distance']}    One-way light time: {f['light_time']}")
+            name = f"{n:02d}-{ev.id}.png"
+            write_png(out / name, render_image(p))
+            items.append((name, ev, f))
+            bar.update(n)
+    finally:
+        bar.close()
+        scene.close()
+        p.close()
+    atomic_write_text(out / "index.html", index_html(plan, items))
+    atomic_write_text(out / "lesson.json", json.dumps(
+        [{"file": name, "id": ev.id, "title": ev.title, **f} for name, ev, f in items], indent=1))
+    if progress == "json":
+        print(json.dumps({"stage": "done", "done": len(items), "total": len(items), "out": str(out)}), flush=True)
+    else:
+        print(f"marsviz: wrote {len(items)} stills and {out / 'index.html'}", file=sys.stderr)
+    return 0
+
+
+def index_html(plan, items) -> str:
+    tn = plan.crewed_trajectory
+    svp = story_vs_physics(plan)
+    cards = []
+    for name, ev, f in items:
+        src = "From the story" if ev.source == "seed" else "Assumed"
+        if ev.assumed:
+            src += f" (assumed: {html.escape(ev.assumed)})"
+        cards.append(f"""<section class="event {html.escape(ev.category)}" id="{html.escape(ev.id)}">
+<img src="{html.escape(name)}" alt="{html.escape(ev.title)}" loading="lazy">
+<h2>{html.escape(ev.title)}</h2>
+<p class="facts">{html.escape(f['date'])} &middot; {html.escape(f['met'])} &middot; {html.escape(f['phase'])}
+ &middot; {html.escape(f['where'])}</p>
+<p>{html.escape(ev.description)}</p>
+<p class="facts">From Earth: {html.escape(f['distance'])} &middot; one-way light time: {html.escape(f['light_time'])}</p>
+<p class="source">{ev.category.capitalize()}. {src}</p>
+</section>""")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(plan.title)}: lesson pack</title>
+<style>
+body {{ background:#0d1320; color:#e6ecf5; font-family: sans-serif; max-width: 1100px; margin: auto; padding: 1em; }}
+img {{ width: 100%; border-radius: 6px; }}
+section {{ margin: 2.5em 0; }}
+.facts {{ color:#aab4c3; }} .source {{ color:#7d8aa3; font-size: 90%; }}
+.failure h2 {{ color:#ff4d4d; }} .surface h2 {{ color:#ffb347; }} .crew h2 {{ color:#6fd3ff; }}
+.politics h2 {{ color:#c792ea; }}
+</style></head><body>
+<h1>{html.escape(plan.title)}</h1>
+<p>{html.escape(plan.description)}</p>
+<p>Designed trajectory: {html.escape(tn.sequence_name)}, departing {plan.clock.day(tn.t_start)},
+returning {plan.clock.day(tn.t_end)}; total &Delta;v {tn.total_dv:.2f} km/s.</p>
+<p><b>Story versus physics.</b> {html.escape(svp['sentence'])}</p>
+<ol>{''.join(f'<li><a href="#{html.escape(ev.id)}">{html.escape(ev.title)}</a></li>' for _, ev, _ in items)}</ol>
+{''.join(cards)}
+</body></html>
+"""
+
+
+__all__ = ["run_lesson", "build_lesson"]
