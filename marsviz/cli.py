@@ -75,16 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_plan(args, progress=None):
-    from marsviz.mission import build_plan, load_scenario
-
-    scenario = load_scenario(args.scenario)
-    return scenario, build_plan(scenario, ephemeris=args.ephemeris, use_cache=not args.no_cache,
-                                progress=progress)
-
-
-def _stderr_progress(msg: str) -> None:
-    print(f"marsviz: {msg}...", file=sys.stderr, flush=True)
+from marsviz.loading import load_plan, say as _stderr_progress  # noqa: E402
 
 
 def cmd_plan(args) -> int:

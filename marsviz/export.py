@@ -417,16 +417,12 @@ class Progress:
 
 
 def run_export(args) -> int:
-    from marsviz.cli import load_plan
+    from marsviz.loading import load_plan, say
 
-    _, plan = load_plan(args, None if args.progress != "bar" else _say)
+    _, plan = load_plan(args, None if args.progress != "bar" else say)
     s, out = make_settings(plan, args)
     return export(plan, s, out, workers=args.workers, resume=args.resume,
                   keep_frames=args.keep_frames, progress=args.progress)
-
-
-def _say(msg: str) -> None:
-    print(f"marsviz: {msg}...", file=sys.stderr, flush=True)
 
 
 def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,

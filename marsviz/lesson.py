@@ -41,7 +41,7 @@ def figures(plan, ev) -> dict:
 
 
 def run_lesson(args) -> int:
-    from marsviz.cli import load_plan
+    from marsviz.loading import load_plan
 
     w, h = parse_size(args.size)
     out = Path(args.out)

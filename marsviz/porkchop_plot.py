@@ -85,7 +85,7 @@ def figure(plan, n: int = 200):
 
 
 def run_porkchop(args) -> int:
-    from marsviz.cli import load_plan
+    from marsviz.loading import load_plan
     from marsviz.errors import UsageError
 
     if not 10 <= args.grid <= 1000:

@@ -97,8 +97,9 @@ class Tour(QObject):
         lo, hi = self.win.plan.span
         return min(max(t, lo), hi)
 
-    def goto(self, i: int, travel: bool = True) -> None:
-        """Head for stop ``i``: travel there (playing), or jump straight to it."""
+    def goto(self, i: int, travel: bool = True, reveal: bool = False) -> None:
+        """Head for stop ``i``: travel there (playing), or jump straight to it (``reveal``: skip
+        the prediction question, for a stop already seen)."""
         w = self.win
         w.scene.set_signal(None)
         w.scene.show_question(None)
@@ -120,14 +121,14 @@ class Tour(QObject):
             self.timer.start()
         else:
             w.set_playhead(self.target)
-            self._arrive()
+            self._arrive(reveal)
 
-    def _arrive(self) -> None:
+    def _arrive(self, reveal: bool = False) -> None:
         self.timer.stop()
         ev = self.current
         w = self.win
         w.set_playhead(self.target)
-        if ev.question:
+        if ev.question and not reveal:
             self.mode = "question"
             w.scene.show_question(ev)
             w.request_render()
@@ -165,7 +166,7 @@ class Tour(QObject):
     def back(self) -> None:
         """Left / PageUp: the previous stop, shown at once."""
         self.timer.stop()
-        self.goto(max(0, self.i - (0 if self.mode == "travel" else 1)), travel=False)
+        self.goto(max(0, self.i - (0 if self.mode == "travel" else 1)), travel=False, reveal=True)
 
     def _finish_signal(self) -> None:
         self.timer.stop()
@@ -187,6 +188,9 @@ class Tour(QObject):
             remaining = self.target - w.playhead
             direction = 1.0 if remaining > 0 else -1.0
             step = self.speed_at(abs(remaining)) * dt
+            if abs(remaining) > self.approach_days:
+                # However slow the frames, never jump over the slow approach to a stop.
+                step = min(step, abs(remaining) - 0.5 * self.approach_days)
             if step >= abs(remaining):
                 self._arrive()
             else:
