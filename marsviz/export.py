@@ -524,12 +524,29 @@ def _render_all(plan, s: Settings, frames_dir: Path, todo: list[Frame], workers:
     if not todo:
         return done
     if workers <= 1:
+        # PNG encoding runs in a thread (Pillow releases the GIL) while the next frame renders.
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
         r = FrameRenderer(plan, s)
+        pending = deque()
         try:
-            for f in todo:
-                write_png(frames_dir / f.file, r.render(f.t))
-                done += 1
-                bar.update(done)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                try:
+                    for f in todo:
+                        pending.append(pool.submit(write_png, frames_dir / f.file, r.render(f.t)))
+                        while len(pending) > 2 or (pending and pending[0].done()):
+                            pending.popleft().result()
+                            done += 1
+                            bar.update(done)
+                    while pending:
+                        pending.popleft().result()
+                        done += 1
+                        bar.update(done)
+                except BaseException:
+                    for fut in pending:
+                        fut.cancel()
+                    raise
         finally:
             r.close()
         return done
