@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("present", help="full-screen guided tour for a class")
     _common(pr)
+    pr.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    pr.add_argument("--at", metavar="DATE", help=argparse.SUPPRESS)
 
     pk = sub.add_parser("porkchop", help="porkchop plots of the launch windows around the mission")
     _common(pk)

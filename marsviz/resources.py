@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 
 def assets_dir() -> Path:
-    """The ``assets`` directory, installed as the ``marsviz.assets`` package or in a checkout."""
-    try:
-        path = Path(str(resources.files("marsviz.assets")))
-        if (path / "missions").is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "assets"
+    """The ``assets`` directory: inside the installed package, or at the top of a checkout."""
+    pkg = Path(__file__).resolve().parent
+    for candidate in (pkg / "assets", pkg.parent / "assets"):
+        if (candidate / "missions").is_dir():
+            return candidate
+    return pkg.parent / "assets"
 
 
 def default_scenario() -> Path:

@@ -211,3 +211,50 @@ def test_export_dialog_stop_keeps_frames_for_resume(window, qtbot, tmp_path):
     assert dlg.resume.isChecked()
     assert "--resume" in dlg.status.text() or "Resume" in dlg.status.text()
     assert not list(out.glob(".*.tmp"))
+
+
+def test_first_run_designs_with_progress_and_a_live_event_loop(qtbot, tmp_path, monkeypatch):
+    """Without a cached plan the design runs in a child process; the interface keeps running."""
+    from PySide6.QtCore import QTimer
+
+    from marsviz.gui.app import application, obtain_plan
+    from marsviz.mission.scenario import load_scenario
+    from tests.conftest import DATA
+
+    application()
+    monkeypatch.setenv("MARSVIZ_CACHE_DIR", str(tmp_path / "empty-cache"))
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    plan = obtain_plan(load_scenario(DATA / "small.toml"))
+    timer.stop()
+    assert plan is not None and not plan.from_cache and plan.crewed_trajectory.feasible
+    assert len(ticks) > 20  # the event loop ran all along: never a frozen window
+    assert obtain_plan.messages and any("Designing" in m for m in obtain_plan.messages)
+    assert not obtain_plan.last_dialog.isVisible()
+    # The child process filled the cache: the next start is immediate.
+    assert obtain_plan(load_scenario(DATA / "small.toml")).from_cache
+
+
+def test_open_scenario_replaces_the_plan_and_reports_errors(window, qtbot, tmp_path):
+    from tests.conftest import DATA
+
+    window.load_scenario(str(DATA / "small.toml"))
+    assert window.plan.crewed == "ship"
+    assert window.scene.plan is window.plan and window.timeline.plan is window.plan
+    assert window.events_panel.topLevelItemCount() == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("schema = 1\nname = \n")
+    window.load_scenario(str(bad))
+    assert window.plan.crewed == "ship"  # unchanged
+    assert window.last_error.startswith(f"{bad}:2: TOML syntax error")
+
+
+def test_present_command_opens_full_screen(tmp_path):
+    out = tmp_path / "present.png"
+    res = run_cli("present", "--screenshot", str(out))
+    assert res.returncode == 0, res.stderr
+    img = np.asarray(Image.open(out).convert("RGB"))
+    assert img.std() > 10
+    assert img.shape[1] >= 1600  # the whole virtual screen, not the 1440-pixel window

@@ -62,7 +62,7 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
     """The plan of ``scenario``: at once from the cache, or designed in a child process while a
     progress dialog keeps the interface alive. Returns None if the user cancels."""
     from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+    from PySide6.QtWidgets import QProgressDialog
 
     from marsviz.mission import cache
     from marsviz.mission.plan import PLAN_FORMAT, Plan
@@ -77,6 +77,7 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
         except (KeyError, TypeError, ValueError):
             pass
 
+    obtain_plan.messages = []
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     path = None if scenario.display_path.endswith("(built in)") else str(scenario.path)
@@ -88,6 +89,7 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
     dlg.setMinimumDuration(0)
     dlg.setMinimumWidth(480)
     dlg.show()
+    obtain_plan.last_dialog = dlg
     loop = QEventLoop()
     result = {}
 
@@ -96,6 +98,7 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
             kind, payload = queue.get()
             if kind == "progress":
                 dlg.setLabelText(f"Designing the mission: {payload}...")
+                obtain_plan.messages.append(payload)
             else:
                 result[kind] = payload
                 loop.quit()
@@ -120,7 +123,6 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
         proc.terminate()
         proc.join(timeout=5)
     if "error" in result:
-        QMessageBox.critical(parent, "marsviz", result["error"])
         raise MarsvizError(result["error"])
     return None
 

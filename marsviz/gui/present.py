@@ -62,8 +62,12 @@ class Tour(QObject):
         w.timeline.set_scale(1.35)
         w.scene.opt.text_scale = TEXT_SCALE
         w.scene.opt.card_mode = "off"
+        self._saved["geometry"] = w.geometry()
+        screen = w.screen()
+        if screen is not None:
+            w.setGeometry(screen.geometry())  # without a window manager, fullscreen alone may not resize
         w.showFullScreen()
-        w.scene.layout()
+        w._on_resize()
         self.goto(0, travel=False)
 
     def stop(self) -> None:
@@ -84,6 +88,8 @@ class Tour(QObject):
             d.setVisible(vis)
         if not self._saved.get("fullscreen"):
             w.showNormal()
+            if "geometry" in self._saved:
+                w.setGeometry(self._saved["geometry"])
         w.tour = None
         w._on_resize()
         w.set_playhead(w.playhead)

@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Plan {'loaded from the cache' if getattr(plan, 'from_cache', False) else 'designed'}: "
             f"{plan.crewed_trajectory.sequence_name}, total Δv {plan.crewed_trajectory.total_dv:.2f} km/s")
+        self.set_speed(self.speed)
+        self.last_error = None
         self.set_playhead(plan.epoch)
 
     # -----------------------------------------------------------------------------------------
@@ -373,6 +375,8 @@ class MainWindow(QMainWindow):
 
     def set_speed(self, days_per_second: float) -> None:
         self.speed = float(days_per_second)
+        # An event's card stays up for a few seconds of playback, however fast it runs.
+        self.scene.opt.card_days = max(3.0, 3.0 * self.speed)
         if days_per_second in SPEEDS:
             self.speed_box.blockSignals(True)
             self.speed_box.setCurrentIndex(SPEEDS.index(days_per_second))
@@ -439,7 +443,7 @@ class MainWindow(QMainWindow):
             self.save_screenshot(path)
             self.statusBar().showMessage(f"Saved {path}", 5000)
         except OSError as exc:
-            QMessageBox.warning(self, "Screenshot not saved", f"{path}: {exc}")
+            self.show_error("Screenshot not saved", f"{path}: {exc}")
 
     def open_scenario_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open scenario", "", "Scenarios (*.toml)")
@@ -453,10 +457,10 @@ class MainWindow(QMainWindow):
 
         try:
             scenario = load_scenario(path)
+            plan = obtain_plan(scenario, self.ephemeris, parent=self)
         except MarsvizError as exc:
-            QMessageBox.warning(self, "Cannot open scenario", str(exc))
+            self.show_error("Cannot open scenario", str(exc))
             return
-        plan = obtain_plan(scenario, self.ephemeris, parent=self)
         if plan is None:
             return
         self.scenario_path = path
@@ -471,6 +475,7 @@ class MainWindow(QMainWindow):
         self.view.clear()
         self.view.clear_actors()
         self.scene = MissionScene(self.view, plan)
+        self.set_speed(self.speed)
         self._on_resize()
         self.timeline.set_plan(plan)
         self.events_panel.set_plan(plan)
@@ -515,6 +520,14 @@ class MainWindow(QMainWindow):
         if self.tour is None:
             self.tour = Tour(self)
             self.tour.start()
+
+    def show_error(self, title: str, text: str) -> None:
+        """A one-line error in a message box that does not block the window."""
+        self.last_error = text
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     # -----------------------------------------------------------------------------------------
     # Help
