@@ -48,3 +48,25 @@ def run_cli(*args, env=None, timeout=600, cwd=None):
     e.update(env or {})
     return subprocess.run([sys.executable, "-m", "marsviz", *args], capture_output=True, text=True,
                           env=e, timeout=timeout, cwd=cwd, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def window(qtbot, plan):
+    """The main window on the Olympus plan, shown, active and closed after the test."""
+    from marsviz.gui.app import application
+    from marsviz.gui.window import MainWindow
+
+    application()
+    win = MainWindow(plan)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    win.raise_()
+    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5000)
+    qtbot.wait(50)
+    yield win
+    if win.tour is not None:
+        win.tour.stop()
+    win.close()

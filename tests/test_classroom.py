@@ -12,32 +12,8 @@ from marsviz.mission.plan import AU_KM
 from tests.conftest import run_cli
 
 
-@pytest.fixture
-def window(qtbot, plan):
-    from marsviz.gui.app import application
-    from marsviz.gui.window import MainWindow
-
-    application()
-    win = MainWindow(plan)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5000)
-    yield win
-    if win.tour is not None:
-        win.tour.stop()
-    win.close()
-
-
 def press(qtbot, win, key):
     qtbot.keyClick(win.view, key)
-
-
-def settle(tour):
-    """Presses needed to land on the current stop's card: travel -> (question) -> card."""
-    return tour.mode in ("card", "signal")
 
 
 @pytest.mark.gui

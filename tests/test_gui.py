@@ -12,25 +12,6 @@ from tests.conftest import run_cli
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot, plan):
-    from marsviz.gui.app import application
-    from marsviz.gui.window import MainWindow
-
-    application()
-    win = MainWindow(plan)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.raise_()
-    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5000)
-    qtbot.wait(50)
-    yield win
-    win.close()
-
-
 def test_playhead_moves_everything_to_the_plan(window, plan):
     for dt in (-100.0, 20.0, 173.0, 360.0, 450.0):
         t = plan.epoch + dt

@@ -102,6 +102,19 @@ class _Runner(QDialog):
         super().reject()
 
 
+def _path_row(default: Path, browse_slot):
+    """A path field with a Browse button: (line edit, row widget)."""
+    edit = QLineEdit(str(default))
+    browse = QPushButton("Browse...")
+    browse.clicked.connect(browse_slot)
+    row = QWidget()
+    rl = QHBoxLayout(row)
+    rl.setContentsMargins(0, 0, 0, 0)
+    rl.addWidget(edit, 1)
+    rl.addWidget(browse)
+    return edit, row
+
+
 def _common_args(win) -> list[str]:
     argv = []
     if win.scenario_path:
@@ -125,14 +138,7 @@ class ExportDialog(_Runner):
         self.format = QComboBox()
         for label, ext in FORMATS:
             self.format.addItem(label, ext)
-        self.out = QLineEdit(str(Path.cwd() / "olympus.mp4"))
-        browse = QPushButton("Browse...")
-        browse.clicked.connect(self._browse)
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.out, 1)
-        rl.addWidget(browse)
+        self.out, row = _path_row(Path.cwd() / "olympus.mp4", self._browse)
         self.format.currentIndexChanged.connect(self._format_changed)
         form.addRow("Format", self.format)
         form.addRow("Save to", row)
@@ -264,14 +270,7 @@ class LessonDialog(_Runner):
         lay.addWidget(QLabel("One still per event with its caption and key figures, and an index "
                              "page (index.html) that shows them in order."))
         form = QFormLayout()
-        self.out = QLineEdit(str(Path.cwd() / "olympus-lesson"))
-        browse = QPushButton("Browse...")
-        browse.clicked.connect(self._browse)
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.out, 1)
-        rl.addWidget(browse)
+        self.out, row = _path_row(Path.cwd() / "olympus-lesson", self._browse)
         form.addRow("Folder", row)
         self.size = QComboBox()
         self.size.setEditable(True)

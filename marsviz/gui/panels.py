@@ -59,6 +59,9 @@ class EventsPanel(QTreeWidget):
                 item.setFont(c, f)
                 item.setBackground(c, QBrush())
         self.highlighted = event_id
+        if event_id not in self.items:
+            self.clearSelection()
+            self.setCurrentItem(None)
         if event_id in self.items:
             item = self.items[event_id]
             for c in range(3):
