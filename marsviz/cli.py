@@ -20,13 +20,15 @@ from marsviz import __version__
 from marsviz.errors import MarsvizError, UsageError
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, sub: bool = True) -> None:
+    # On subcommands the defaults are suppressed, so that `marsviz --scenario F plan` keeps F.
+    d = {"default": argparse.SUPPRESS} if sub else {}
     p.add_argument("--scenario", metavar="FILE",
-                   help="scenario TOML file (default: the built-in Project Olympus)")
+                   help="scenario TOML file (default: the built-in Project Olympus)", **d)
     p.add_argument("--ephemeris", choices=("de421", "builtin"),
-                   help="planetary ephemeris (default: the scenario's, JPL DE421)")
+                   help="planetary ephemeris (default: the scenario's, JPL DE421)", **d)
     p.add_argument("--no-cache", action="store_true",
-                   help="design the plan afresh instead of using the on-disk plan cache")
+                   help="design the plan afresh instead of using the on-disk plan cache", **d)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "astrodynamics. With no command, opens the mission window.",
     )
     p.add_argument("--version", action="version", version=f"marsviz {__version__}")
-    _common(p)
+    _common(p, sub=False)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     g = sub.add_parser("gui", help="open the mission window (the default)")

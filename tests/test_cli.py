@@ -72,3 +72,11 @@ def test_builtin_ephemeris_option(warm):
     res = run_cli("plan", "--json", "--ephemeris", "builtin", "--scenario", "tests/data/small.toml")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["ephemeris"] == "builtin"
+
+
+def test_common_options_before_or_after_the_command(warm):
+    for argv in (["--scenario", "tests/data/small.toml", "plan", "--json"],
+                 ["plan", "--scenario", "tests/data/small.toml", "--json"]):
+        res = run_cli(*argv)
+        assert res.returncode == 0, res.stderr
+        assert json.loads(res.stdout)["crewed"]["spacecraft"] == "ship"
