@@ -37,3 +37,15 @@ def test_boinor_is_imported_only_by_the_engine():
             if any(n.split(".")[0] in ("boinor", "poliastro") for n in names):
                 offenders.append(path.relative_to(ROOT).as_posix())
     assert sorted(set(offenders)) == ["marsviz/mission/engine.py"]
+
+
+def test_first_frame_needs_no_orbital_mechanics_engine(plan):
+    """A cached plan draws its first frame without numba or boinor, so the window opens fast."""
+    code = ("import sys\nfrom marsviz.mission import load_scenario, build_plan\n"
+            "p = build_plan(load_scenario())\nassert p.from_cache\n"
+            "p.telemetry(p.epoch)\n[p.path(c) for c in p.trajectories]\n"
+            "[p.event_location(e) for e in p.mission_events]\n"
+            "[p.position(p.crewed, t) for t in p.milestones.values()]\n"
+            "print('LOADED', [m for m in ('numba', 'boinor', 'marsviz.mission.engine') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "LOADED []" in out.stdout, out.stdout + out.stderr

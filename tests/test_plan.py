@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from jplephem.spk import SPK
 
-from marsviz.mission import design
 from marsviz.mission.ephemeris import ICRS_TO_ECLIPTIC, de421_path
 from marsviz.mission.timescale import J2000_JD, utc_to_tdb
 

@@ -61,7 +61,7 @@ def _design_worker(scenario_path, ephemeris, queue) -> None:  # runs in a child 
 def obtain_plan(scenario, ephemeris=None, parent=None):
     """The plan of ``scenario``: at once from the cache, or designed in a child process while a
     progress dialog keeps the interface alive. Returns None if the user cancels."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QProgressDialog
 
     from marsviz.mission import cache
@@ -86,6 +86,7 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
     dlg = QProgressDialog("Designing the mission: a first run takes a little while...", "Cancel",
                           0, 0, parent)
     dlg.setWindowTitle("marsviz")
+    dlg.setWindowModality(Qt.WindowModality.ApplicationModal)  # no re-entry while designing
     dlg.setMinimumDuration(0)
     dlg.setMinimumWidth(480)
     dlg.show()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel,
@@ -131,6 +130,20 @@ class MainWindow(QMainWindow):
         self.set_speed(self.speed)
         self.last_error = None
         self.set_playhead(plan.epoch)
+        QTimer.singleShot(0, self._warm_engine)
+
+    @staticmethod
+    def _warm_engine() -> None:
+        """Load the orbital-mechanics engine (numba, boinor) in the background after the first
+        frame: the first frame needs no propagation, so the window appears sooner."""
+        import threading
+
+        def warm():
+            from marsviz.mission import engine
+
+            engine.propagate(1.0, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], 0.5)
+
+        threading.Thread(target=warm, name="marsviz-warm-engine", daemon=True).start()
 
     # -----------------------------------------------------------------------------------------
     # Actions, menus, toolbar

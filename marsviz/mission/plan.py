@@ -17,12 +17,13 @@ from functools import cached_property
 
 import numpy as np
 
-from marsviz.mission.design import Burn, Candidate, Flyby, Leg, Trajectory, mass_fraction
+from marsviz.mission.types import Burn, Candidate, Flyby, Leg, Trajectory, mass_fraction
 from marsviz.mission.ephemeris import BodyTable
 from marsviz.mission.timeline import Phase, ResolvedEvent, phase_at
 from marsviz.mission.timescale import SECONDS_PER_DAY, Clock
 
-PLAN_FORMAT = 3
+PLAN_FORMAT = 4
+PATH_STEP_DAYS = 0.5
 AU_KM = 149_597_870.7
 C_KMS = 299_792.458
 PLANETS = ("mercury", "venus", "earth", "mars")
@@ -79,6 +80,8 @@ class Plan:
         data["events"] = [e.to_dict() for e in parts["events"]]
         data["phases"] = [asdict(p) for p in parts["phases"]]
         data["table"] = parts["table"].to_dict()
+        data["paths"] = {cid: [[tt.tolist(), r.tolist()] for tt, r in sample_paths(
+            parts["constants"]["sun"]["k"], t)] for cid, t in parts["trajectories"].items()}
         return Plan(data)
 
     # -- the crewed mission ----------------------------------------------------------------------
@@ -140,8 +143,6 @@ class Plan:
         Mars it is at Mars (in orbit or on the surface); after its last arrival it is at the
         body it arrived at. Along a leg it follows its Kepler arc.
         """
-        from marsviz.mission import engine
-
         traj = self.trajectories[cid]
         scalar = np.ndim(t) == 0
         tt = np.atleast_1d(np.asarray(t, dtype=float))
@@ -150,10 +151,20 @@ class Plan:
         done = np.zeros(len(tt), dtype=bool)
         for leg in traj.legs:
             m = (~done) & (tt >= leg.t_dep) & (tt <= leg.t_arr)
-            if m.any():
-                r[m], v[m] = engine.propagate_batch(self.k_sun, leg.r0, leg.v0,
-                                                    (tt[m] - leg.t_dep) * SECONDS_PER_DAY)
-                done |= m
+            if not m.any():
+                continue
+            # The ends of a leg are known without propagating (and without the engine).
+            at0 = m & (tt == leg.t_dep)
+            at1 = m & (tt == leg.t_arr) & ~at0
+            r[at0], v[at0] = leg.r0, leg.v0
+            r[at1], v[at1] = leg.r1, leg.v1
+            mid = m & ~at0 & ~at1
+            if mid.any():
+                from marsviz.mission import engine
+
+                r[mid], v[mid] = engine.propagate_batch(self.k_sun, leg.r0, leg.v0,
+                                                        (tt[mid] - leg.t_dep) * SECONDS_PER_DAY)
+            done |= m
         if not done.all():
             rest = np.nonzero(~done)[0]
             bodies = self._parked_body(traj, tt[rest])
@@ -195,20 +206,20 @@ class Plan:
             out[cid] = self.craft_state(cid, t)[0]
         return out
 
-    def path(self, cid: str, step_days: float = 0.5):
-        """Dense samples of each leg of ``cid``: a list of (times, positions km) per leg."""
+    def path(self, cid: str, step_days: float = PATH_STEP_DAYS):
+        """Dense samples of each leg of ``cid``: a list of (times, positions km) per leg.
+
+        The default sampling is computed when the plan is designed and kept with it, so a
+        window can draw the trajectories without loading the orbital-mechanics engine.
+        """
         key = (cid, step_days)
         cache = self.__dict__.setdefault("_paths", {})
         if key not in cache:
-            from marsviz.mission import engine
-
-            out = []
-            for leg in self.trajectories[cid].legs:
-                n = max(32, int(math.ceil(leg.tof_days / step_days)) + 1)
-                tt = np.linspace(leg.t_dep, leg.t_arr, n)
-                r, _ = engine.propagate_batch(self.k_sun, leg.r0, leg.v0, (tt - leg.t_dep) * SECONDS_PER_DAY)
-                out.append((tt, r))
-            cache[key] = out
+            stored = self.data.get("paths", {}).get(cid)
+            if step_days == PATH_STEP_DAYS and stored is not None:
+                cache[key] = [(np.asarray(tt, dtype=float), np.asarray(r, dtype=float)) for tt, r in stored]
+            else:
+                cache[key] = sample_paths(self.k_sun, self.trajectories[cid], step_days)
         return cache[key]
 
     def orbit_samples(self, body: str, n: int = 361):
@@ -252,6 +263,8 @@ class Plan:
         """Position (km) of an event, or None outside the ephemeris table."""
         if not self.in_range(ev.t):
             return None
+        if ev.position is not None:
+            return np.asarray(ev.position, dtype=float)
         return self.position(ev.where, ev.t)
 
     def active_event(self, t: float, window_days: float = 3.0):
@@ -266,6 +279,19 @@ class Plan:
     def propellant(self, isp_s: float, dv: float | None = None) -> float:
         dv = self.crewed_trajectory.total_dv if dv is None else dv
         return mass_fraction(dv, isp_s)
+
+
+def sample_paths(k_sun: float, traj: Trajectory, step_days: float = PATH_STEP_DAYS) -> list:
+    """(times, positions km) along each leg of ``traj``, by Kepler propagation."""
+    from marsviz.mission import engine
+
+    out = []
+    for leg in traj.legs:
+        n = max(32, int(math.ceil(leg.tof_days / step_days)) + 1)
+        tt = np.linspace(leg.t_dep, leg.t_arr, n)
+        r, _ = engine.propagate_batch(k_sun, leg.r0, leg.v0, (tt - leg.t_dep) * SECONDS_PER_DAY)
+        out.append((tt, r))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

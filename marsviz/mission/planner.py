@@ -141,6 +141,10 @@ def _event_distances(events, trajectories, table, eph, constants) -> None:
     for ev in events:
         if ev.where == "earth":
             ev.earth_km = 0.0
+            try:
+                ev.position = [float(x) for x in eph.states("earth", ev.t)[0][0]]
+            except MarsvizError:
+                ev.position = None
             continue
         try:
             earth = eph.states("earth", ev.t)[0][0]
@@ -163,3 +167,4 @@ def _event_distances(events, trajectories, table, eph, constants) -> None:
         else:
             pos = eph.states(ev.where, ev.t)[0][0]
         ev.earth_km = float(np.linalg.norm(pos - earth))
+        ev.position = [float(x) for x in pos]

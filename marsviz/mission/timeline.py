@@ -51,6 +51,7 @@ class ResolvedEvent:
     question: str
     signal: str | None
     earth_km: float | None = None
+    position: list | None = None  # heliocentric km, where the ephemeris covers it
 
     def to_dict(self) -> dict:
         return asdict(self)

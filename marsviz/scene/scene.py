@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
-from vtkmodules.vtkRenderingCore import vtkActor2D, vtkTextActor
+from vtkmodules.vtkRenderingCore import vtkTextActor
 
 from marsviz.mission.plan import AU_KM, C_KMS, PLANETS, Plan
 from marsviz.mission.timescale import SECONDS_PER_DAY, format_duration
