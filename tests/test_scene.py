@@ -131,3 +131,13 @@ def test_no_plotters_leak(plan):
     MissionScene(p, plan).close()
     p.close()
     assert set(_ALL_PLOTTERS) == before
+
+
+def test_spacecraft_marker_keeps_its_screen_size_after_a_camera_jump(scene, plan):
+    scene.set_time(plan.event("dust-devil").t)
+    scene.set_camera("mars")  # a big jump: from 6 AU away to 0.5 AU
+    m = scene.craft_actors[plan.crewed].GetUserMatrix()
+    scale = np.linalg.norm([m.GetElement(i, 0) for i in range(3)])
+    pos = np.array([m.GetElement(i, 3) for i in range(3)])
+    dist = np.linalg.norm(np.array(scene.p.camera.position) - pos)
+    assert scale == pytest.approx(0.02 * dist, rel=1e-6)

@@ -178,7 +178,16 @@ class MissionScene:
     def _before_render(self, *_args) -> None:
         cam = self.p.renderer.GetActiveCamera()
         self.stars.SetPosition(*cam.GetPosition())
+        self._orient_all()  # markers keep their size on screen while the user zooms
         self.p.renderer.ResetCameraClippingRange()
+
+    def _orient_all(self) -> None:
+        shown = getattr(self, "_shown", None)
+        if not shown:
+            return
+        cam_pos = self.p.renderer.GetActiveCamera().GetPosition()
+        for cid, (r, v) in shown.items():
+            self._orient(self.craft_actors[cid], r, v, cam_pos)
 
     def _build_grid(self) -> None:
         rings = []
@@ -462,16 +471,17 @@ class MissionScene:
             pos[cid] = r / AU_KM
         self._pos = pos
         self._update_camera_tracking()
-        cam_pos = np.array(self.p.camera.position)
+        self._shown = {}
         for cid, actor in self.craft_actors.items():
             r, v = states[cid]
             shown = self._display_position(r)
             pos[cid] = shown
-            self._orient(actor, shown, v, cam_pos)
+            self._shown[cid] = (shown, v)
             traj = plan.trajectories[cid]
             flying = traj.t_start <= t <= traj.t_end and not self._parked(traj, t)
             visible = (cid == plan.crewed or (self.opt.cargo and t >= traj.t_start - 1))
             actor.SetVisibility(bool(visible and (flying or cid == plan.crewed)))
+        self._orient_all()
         for leg in self.legs:
             k = int(np.searchsorted(leg.times, t, side="right"))
             inside = 0 < k < len(leg.times)
@@ -740,6 +750,7 @@ class MissionScene:
             cam.up = (0.0, 0.0, 1.0)
         self._camera_target = target
         self._last_target_pos = None if target is None else self._current(target)
+        self._orient_all()
         self.p.renderer.ResetCameraClippingRange()
         if hasattr(self, "_pos"):
             self._update_hud()
