@@ -91,3 +91,62 @@ def test_vectorised_flyby_equals_scalar():
 
 def test_rocket_equation():
     assert design.mass_fraction(9.0, 900) == pytest.approx(1 - math.exp(-9.0 / (900 * 9.80665e-3)))
+
+
+def _brute_force(ev, search, sequence):
+    """Minimum cost over every combination of grid dates, by explicit loops."""
+    import itertools
+
+    g = search.grid
+    T = search.craft.round_trip_days
+    m = sequence.index("mars")
+    n_out, n_in = m - 1, len(sequence) - m - 2  # swing-bys each way
+    best = (np.inf, None)
+    for i in range(search.n_window):
+        for a in range(i + 1, len(g)):
+            for outs in itertools.combinations(range(i + 1, a), n_out):
+                for d in range(a + 1, len(g)):
+                    if g[d] >= g[i] + T:
+                        break
+                    for ins in itertools.combinations(range(d + 1, len(g)), n_in):
+                        nodes = [g[i], *[g[k] for k in outs], g[a], g[d], *[g[k] for k in ins], g[i] + T]
+                        if any(b <= x for x, b in zip(nodes, nodes[1:])) or ev.penalty(nodes) > 1e-9:
+                            continue
+                        legs = ev.solve(nodes)
+                        if legs is None:
+                            continue
+                        total, deficit = ev._costs(legs)
+                        if total + 3.0 * deficit < best[0]:
+                            best = (total + 3.0 * deficit, nodes)
+    return best
+
+
+@pytest.mark.parametrize("sequence", ["earth-mars-earth", "earth-venus-mars-earth", "earth-mars-venus-earth"])
+def test_grid_search_finds_the_brute_force_optimum(sequence):
+    """The dynamic programme over the date grid equals an exhaustive search of the same grid."""
+    from marsviz.mission.ephemeris import Ephemeris
+    from marsviz.mission.scenario import parse_scenario, parse_sequence
+    from marsviz.mission.timescale import utc_to_tdb
+    from tests.conftest import DATA
+
+    text = (DATA / "small.toml").read_text()
+    text = text.replace('departure_window = ["2033-03-15", "2033-04-15"]',
+                        'departure_window = ["2030-01-01", "2030-02-20"]')
+    text = text.replace('sequences = ["earth-mars-earth"]', f'sequences = ["{sequence}"]')
+    text = text.replace("stay_days = [30, 60]", "stay_days = [30, 70]")
+    scen = parse_scenario(text, "grid.toml")
+    craft = scen.crewed_craft
+    seq = parse_sequence(sequence)
+    w = tuple(utc_to_tdb(list(craft.departure_window)))
+    eph = Ephemeris("de421")
+    from marsviz.mission import engine
+
+    table = eph.table(["venus", "earth", "mars"], w[0] - 5, w[1] + 700)
+    ctx = design.Context(scen, table, engine.body_constants())
+    search = design.GridSearch(ctx, craft, w, 15.0)
+    found = search.search(seq, top=1)
+    ev = design.Evaluator(ctx, craft, seq)
+    cost, nodes = _brute_force(ev, search, seq)
+    assert found, "the grid search found nothing"
+    assert found[0][0] == pytest.approx(cost, rel=1e-9)
+    np.testing.assert_allclose(found[0][1], nodes)
