@@ -599,7 +599,12 @@ class MissionScene:
             T[key].actor.SetVisibility(visible)
         self.active_actor.SetVisibility(bool(visible and ev.id in self.event_positions))
         if not visible:
+            self._card_key = None
             return
+        key = (ev.id, self._wrap_width(T["card-body"].size))
+        if key == getattr(self, "_card_key", None):
+            return  # the same card, already laid out: nothing to do on this frame
+        self._card_key = key
         plan = self.plan
         color = style.CATEGORY_COLORS.get(ev.category, "#ffffff")
         T["card-title"].actor.GetTextProperty().SetColor(*style.hex_to_rgb(color))
@@ -618,6 +623,7 @@ class MissionScene:
 
     def _show_question(self, ev) -> None:
         T = self._texts
+        self._card_key = None
         self.active_actor.SetVisibility(False)
         for key in ("card-title", "card-meta", "card-body"):
             T[key].actor.SetVisibility(True)
