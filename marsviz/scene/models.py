@@ -1,0 +1,519 @@
+"""Ship models, their overview icons, and the Sun's glow, built from PyVista primitives.
+
+Each ship is one :class:`pyvista.PolyData` of triangles in kilometres, in its own model frame:
+
+- ``+x`` is the thrust direction: every engine sits aft, along ``-x``, so the scene points
+  ``+x`` along the burn. For the three landers ``+x`` is also their "up" (descent engines and
+  legs at ``-x``): on the ground the scene points ``+x`` along the local vertical.
+- ``+y`` is the span of the widest flat parts (Terra Nova's radiators), so the side view that
+  shows a ship best looks along ``-z``. The overview icon is that side view.
+
+Two cell arrays let one actor draw a whole ship: ``part`` (an index into :data:`PARTS`) and
+``RGB`` (uint8 colours of :data:`PART_COLORS`; ``add_mesh(mesh, scalars="RGB", rgb=True)``).
+
+Dimensions. The story shows none of them; they are assumed, chosen in proportion with the
+published NASA Mars architecture for nuclear thermal propulsion (Mars Design Reference
+Architecture 5.0, 2009) so that every ship is at a plausible true size:
+
+- **Terra Nova** (crew transfer vehicle, NTR), 89.3 m long, 20.8 m across the radiators:
+  three NERVA-derived engines (111 kN class, as DRA 5.0) of 6.2 m each, nozzle exits 2.2 m
+  across, reactors 1.3 m across; a 6.6 m shadow shield; a core LH2 tank 10 m across and 19 m
+  long (the 10 m of a heavy-lift launcher's shroud); a 40 m truss, 2.8 m square, carrying two
+  5.2 m drop tanks and two 16 x 9 m radiators; a TransHab-class inflatable crew module 9.2 m
+  across and 12 m long with two 5 x 7 m solar wings; an Orion-size capsule (5.0 m across,
+  3.3 m tall) forward for the Earth entry.
+- **Shirase** (cargo lander) 12.4 m across the footpads, 7.0 m tall: an octagonal descent
+  stage 8 m across with four descent engines, cargo containers and a surface-plant tank on
+  its deck (DRA 5.0's landers carry about 40 t on a deck of this size).
+- **Atlantis** (surface habitat) 12.4 m across the footpads, 12.2 m tall: the same descent
+  stage carrying a vertical habitat 8 m across (the DRA 5.0 surface habitat's diameter) with
+  a side airlock and two solar wings.
+- **Gagarin** (crew lander and ascent vehicle) 11.4 m across the footpads, 7.6 m tall: a
+  7 m descent stage with an ascent capsule 4.4 m across and two spherical ascent tanks.
+
+No Qt here. PyVista is imported lazily inside the builders, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+M = 1e-3  # one metre in km: models are in km, dimensions written in metres
+
+#: Part names, in the order of the ``part`` cell array's indices.
+PARTS = (
+    "nozzle", "reactor", "shadow_shield", "thrust_structure", "propellant_tank", "truss",
+    "radiator", "crew_module", "solar_array", "capsule", "descent_stage", "leg", "cargo",
+    "habitat", "window", "airlock",
+)
+
+#: RGB colour of each part (as it would read in sunlight: foil, white insulation, blue cells).
+PART_COLORS = {
+    "nozzle": (70, 74, 82),
+    "reactor": (184, 115, 51),
+    "shadow_shield": (95, 99, 107),
+    "thrust_structure": (150, 156, 166),
+    "propellant_tank": (236, 230, 216),
+    "truss": (170, 178, 188),
+    "radiator": (226, 232, 240),
+    "crew_module": (246, 246, 242),
+    "solar_array": (34, 62, 130),
+    "capsule": (200, 205, 212),
+    "descent_stage": (204, 164, 72),
+    "leg": (150, 156, 166),
+    "cargo": (214, 196, 160),
+    "habitat": (246, 246, 242),
+    "window": (24, 34, 52),
+    "airlock": (200, 205, 212),
+}
+
+#: The parts each ship must have (what makes it recognisable).
+REQUIRED_PARTS = {
+    "terra_nova": {"nozzle", "reactor", "shadow_shield", "propellant_tank", "truss", "radiator",
+                   "crew_module", "capsule"},
+    "shirase": {"descent_stage", "nozzle", "leg", "cargo"},
+    "atlantis": {"descent_stage", "nozzle", "leg", "habitat", "airlock", "solar_array"},
+    "gagarin": {"descent_stage", "nozzle", "leg", "capsule", "propellant_tank"},
+}
+
+#: Which model draws a spacecraft of a given scenario role (``[spacecraft.X] role``).
+ROLE_MODELS = {
+    "crew transfer vehicle": "terra_nova",
+    "cargo lander": "shirase",
+    "mars surface habitat": "atlantis",
+    "surface habitat": "atlantis",
+    "mars lander": "gagarin",
+    "lander": "gagarin",
+}
+
+
+@dataclass(frozen=True)
+class ShipSize:
+    """Overall extents of a model along its axes, in metres (see the module's notes)."""
+
+    length_m: float  # along x (thrust axis; height for the landers)
+    span_y_m: float
+    span_z_m: float
+
+
+#: The documented true sizes; the tests hold each model's bounding box to them.
+SIZES = {
+    "terra_nova": ShipSize(89.3, 20.8, 24.0),
+    "shirase": ShipSize(7.0, 12.4, 12.4),
+    "atlantis": ShipSize(12.2, 12.4, 12.4),
+    "gagarin": ShipSize(7.6, 11.4, 11.4),
+}
+
+
+# --------------------------------------------------------------------------- primitives
+
+def _tag(mesh, part: str):
+    mesh = mesh.triangulate()
+    mesh.clear_data()
+    mesh.cell_data["part"] = np.full(mesh.n_cells, PARTS.index(part), dtype=np.uint8)
+    return mesh
+
+
+def _revolve(profile, part: str, resolution: int, centre=(0.0, 0.0, 0.0), axis="x"):
+    """A surface of revolution of ``profile`` [(axial m, radius m), ...] about an axis.
+
+    Rows of radius 0 close the surface (domes, cones) without degenerate triangles; winding
+    gives outward normals. ``axis`` "x" revolves about the model's x axis, "y" or "z" about a
+    parallel to that axis through ``centre`` (m).
+    """
+    import pyvista as pv
+
+    prof = np.asarray(profile, dtype=float)
+    n, m = len(prof), int(resolution)
+    th = np.arange(m) * 2 * np.pi / m
+    a, r = prof[:, 0][:, None], prof[:, 1][:, None]
+    u, v = r * np.cos(th), r * np.sin(th)  # (n, m)
+    ax = np.broadcast_to(a, u.shape)
+    if axis == "x":
+        pts = np.stack([ax, u, v], axis=-1)
+    elif axis == "y":
+        pts = np.stack([v, ax, u], axis=-1)
+    else:
+        pts = np.stack([u, v, ax], axis=-1)
+    pts = pts.reshape(-1, 3) + np.asarray(centre, dtype=float)
+    faces = []
+    for i in range(n - 1):
+        for j in range(m):
+            j1 = (j + 1) % m
+            p00, p01, p10, p11 = i * m + j, i * m + j1, (i + 1) * m + j, (i + 1) * m + j1
+            if prof[i, 1] > 0:
+                faces.append((p00, p01, p10))
+            if prof[i + 1, 1] > 0:
+                faces.append((p01, p11, p10))
+    faces = np.asarray(faces, dtype=np.int64)
+    mesh = pv.PolyData(pts * M, np.c_[np.full(len(faces), 3), faces].ravel())
+    return _tag(mesh.clean(), part)
+
+
+def _rod(a, b, radius: float, part: str, resolution: int = 6):
+    """A capless cylinder of ``radius`` m between points ``a`` and ``b`` (m)."""
+    import pyvista as pv
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    d = b - a
+    mesh = pv.Cylinder(center=(a + b) / 2 * M, direction=d, radius=radius * M,
+                       height=float(np.linalg.norm(d)) * M, resolution=resolution, capping=False)
+    return _tag(mesh, part)
+
+
+def _box(xmin, xmax, ymin, ymax, zmin, zmax, part: str):
+    import pyvista as pv
+
+    return _tag(pv.Box(bounds=np.array([xmin, xmax, ymin, ymax, zmin, zmax]) * M), part)
+
+
+def _sphere(centre, radius: float, part: str, resolution: int):
+    import pyvista as pv
+
+    mesh = pv.Sphere(radius=radius * M, center=np.asarray(centre, float) * M,
+                     theta_resolution=resolution, phi_resolution=max(resolution // 2, 4))
+    return _tag(mesh, part)
+
+
+def _disc_x(x0, x1, radius, part, resolution):
+    """A closed cylinder along x from ``x0`` to ``x1`` (m)."""
+    return _revolve([(x0, 0), (x0, radius), (x1, radius), (x1, 0)], part, resolution)
+
+
+def _tank_x(x0, x1, radius, dome, part, resolution, centre=(0.0, 0.0, 0.0)):
+    """A cylindrical tank along x with elliptical domes ``dome`` m deep at both ends."""
+    k = 5
+    t = np.linspace(0, np.pi / 2, k)
+    aft = [(x0 + dome * (1 - np.sin(s)), radius * np.sin(s)) for s in t]
+    fwd = [(x1 - dome * (1 - np.sin(s)), radius * np.sin(s)) for s in t[::-1]]
+    mesh = _revolve(aft + fwd, part, resolution)
+    mesh.points = np.asarray(mesh.points) + np.asarray(centre, float) * M
+    return mesh
+
+
+def _bell(x_exit, x_throat, r_exit, r_throat, x_chamber, r_chamber, resolution, centre_yz):
+    """An engine bell, open at the exit (aft, lower x), with its converging section."""
+    s = np.linspace(0, 1, 7)
+    bell = [(x_exit + (x_throat - x_exit) * si, r_throat + (r_exit - r_throat) * (1 - si) ** 0.6)
+            for si in s]
+    prof = bell + [(x_chamber, r_chamber), (x_chamber, 0.0)]
+    mesh = _revolve(prof, "nozzle", resolution)
+    mesh.points = np.asarray(mesh.points) + np.array([0.0, *centre_yz]) * M
+    return mesh
+
+
+def _finish(parts):
+    import pyvista as pv
+
+    mesh = pv.merge(parts, merge_points=False)
+    # Smooth normals on curved walls, sharp edges kept (split at 40 degrees).
+    mesh = mesh.compute_normals(cell_normals=False, split_vertices=True, feature_angle=40.0,
+                                consistent_normals=False, auto_orient_normals=False)
+    mesh.cell_data["RGB"] = np.array([PART_COLORS[PARTS[i]] for i in range(len(PARTS))],
+                                     dtype=np.uint8)[np.asarray(mesh.cell_data["part"])]
+    return mesh
+
+
+# --------------------------------------------------------------------------- ships
+
+def terra_nova(resolution: int = 24):
+    """Terra Nova, the NTR crew transfer vehicle (see the module's notes for its dimensions)."""
+    res = resolution
+    parts = []
+    # Three engines on a 2 m circle: bell, throat, reactor vessel above each.
+    for k in range(3):
+        ang = math.radians(90 + 120 * k)
+        yz = (2.0 * math.cos(ang), 2.0 * math.sin(ang))
+        parts.append(_bell(-48.0, -44.6, 1.1, 0.3, -44.0, 0.55, res, yz))
+        reactor = _tank_x(-44.0, -41.8, 0.65, 0.25, "reactor", res, centre=(0.0, *yz))
+        parts.append(reactor)
+    parts.append(_disc_x(-41.7, -41.0, 3.3, "shadow_shield", res))
+    parts.append(_revolve([(-41.0, 0), (-41.0, 3.0), (-38.6, 4.6), (-38.6, 0)],
+                          "thrust_structure", res))
+    parts.append(_tank_x(-38.6, -19.6, 5.0, 2.5, "propellant_tank", res))
+    parts.append(_revolve([(-19.9, 0), (-19.9, 2.4), (-18.0, 1.8), (-18.0, 0)],
+                          "thrust_structure", res))
+    # The truss: four longerons, a batten frame every 4 m, one diagonal per face and bay.
+    h, x0, x1 = 1.4, -18.0, 22.0
+    corners = [(h, h), (-h, h), (-h, -h), (h, -h)]
+    for y, z in corners:
+        parts.append(_rod((x0, y, z), (x1, y, z), 0.12, "truss"))
+    xs = np.linspace(x0, x1, 11)
+    for i, x in enumerate(xs):
+        for c in range(4):
+            (ya, za), (yb, zb) = corners[c], corners[(c + 1) % 4]
+            parts.append(_rod((x, ya, za), (x, yb, zb), 0.08, "truss", 4))
+            if i + 1 < len(xs):
+                a, b = ((x, ya, za), (xs[i + 1], yb, zb)) if i % 2 else \
+                       ((x, yb, zb), (xs[i + 1], ya, za))
+                parts.append(_rod(a, b, 0.06, "truss", 4))
+    # Two drop tanks beside the truss (+z and -z), each on two struts.
+    for sz in (1, -1):
+        zc = sz * 4.2
+        parts.append(_tank_x(-15.0, 1.0, 2.6, 1.3, "propellant_tank", res, centre=(0, 0, zc)))
+        for x in (-11.0, -3.0):
+            parts.append(_rod((x, 0, sz * h), (x, 0, sz * 1.7), 0.15, "truss", 4))
+    # Radiators: two flat panels spanning +y and -y, edge-on to the sunlight at any roll.
+    for sy in (1, -1):
+        parts.append(_box(3.0, 19.0, *sorted((sy * h, sy * 10.4)), -0.08, 0.08, "radiator"))
+    # Crew module: an inflatable habitat, its docking tunnel, the Orion-size capsule forward.
+    hab = [(22.0, 0), (22.0, 1.5), (23.0, 3.6), (24.0, 4.4), (25.0, 4.6), (31.0, 4.6),
+           (32.2, 4.1), (33.3, 2.6), (33.6, 1.2), (33.6, 0)]
+    parts.append(_revolve(hab, "crew_module", res))
+    parts.append(_disc_x(33.6, 35.0, 1.0, "crew_module", res))
+    parts.append(_disc_x(35.0, 38.0, 2.45, "capsule", res))
+    parts.append(_revolve([(38.0, 0), (38.0, 2.5), (41.3, 0.8), (41.3, 0)], "capsule", res))
+    # Two solar wings on the crew module (+z and -z), 5 m along x and 7 m out.
+    for sz in (1, -1):
+        parts.append(_rod((28.0, 0, sz * 4.5), (28.0, 0, sz * 5.0), 0.15, "truss", 4))
+        parts.append(_box(25.5, 30.5, -0.05, 0.05, *sorted((sz * 5.0, sz * 12.0)), "solar_array"))
+    return _finish(parts)
+
+
+def _descent_stage(radius, legs_r, foot_x, resolution, engines=4):
+    """An octagonal gold-foil descent stage with engines under it and four legs (m; +x up)."""
+    parts = [_revolve([(1.5, 0), (1.5, radius), (3.5, radius), (3.5, 0)], "descent_stage", 8),
+             _disc_x(3.5, 3.7, radius * 0.98, "thrust_structure", 8)]
+    for k in range(engines):
+        ang = math.radians(45 + 90 * k)
+        yz = (0.45 * radius * math.cos(ang), 0.45 * radius * math.sin(ang))
+        parts.append(_bell(0.6, 1.2, 0.6, 0.2, 1.5, 0.35, max(resolution // 2, 8), yz))
+    for k in range(4):
+        ang = math.radians(90 * k)
+        c, s = math.cos(ang), math.sin(ang)
+        top = (2.8, 0.9 * radius * c, 0.9 * radius * s)
+        foot = (foot_x + 0.1, legs_r * c, legs_r * s)
+        parts.append(_rod(top, foot, 0.14, "leg"))
+        parts.append(_rod((1.6, 0.7 * radius * c, 0.7 * radius * s), foot, 0.09, "leg"))
+        pad = _revolve([(foot_x, 0), (foot_x, 0.6), (foot_x + 0.15, 0.6), (foot_x + 0.15, 0)],
+                       "leg", 8)
+        pad.points = np.asarray(pad.points) + np.array([0.0, legs_r * c, legs_r * s]) * M
+        parts.append(pad)
+    return parts
+
+
+def shirase(resolution: int = 24):
+    """Shirase, the cargo lander: descent stage, containers and a surface-plant tank on deck."""
+    parts = _descent_stage(4.0, 5.6, 0.0, resolution)
+    parts.append(_box(3.7, 6.1, -3.2, -0.3, -1.4, 1.4, "cargo"))
+    parts.append(_box(3.7, 5.6, 0.3, 3.0, -2.6, -0.2, "cargo"))
+    tank = _tank_x(-1.6, 1.6, 1.1, 0.5, "propellant_tank", resolution)
+    tank.points = np.asarray(tank.points)[:, [1, 0, 2]]  # lying along y
+    tank.points = np.asarray(tank.points) + np.array([4.8, 1.6, 1.6]) * M
+    parts.append(tank)
+    # A small deck crane: mast and boom.
+    parts.append(_rod((3.7, -3.4, 2.6), (7.0, -3.4, 2.6), 0.12, "truss"))
+    parts.append(_rod((7.0, -3.4, 2.6), (6.2, -0.4, 2.6), 0.09, "truss"))
+    return _finish(parts)
+
+
+def atlantis(resolution: int = 24):
+    """Atlantis, the surface habitat: a tall habitat on a descent stage, airlock, solar wings."""
+    parts = _descent_stage(4.0, 5.6, 0.0, resolution)
+    hab = [(3.7, 0), (3.7, 4.0), (9.6, 4.0), (10.4, 3.5), (11.0, 2.4), (11.2, 0)]
+    parts.append(_revolve(hab, "habitat", resolution))
+    # A band of windows round the upper deck (dark panels just proud of the wall).
+    for k in range(8):
+        ang = 2 * np.pi * (k + 0.5) / 8
+        c, s = math.cos(ang), math.sin(ang)
+        w = _box(7.6, 8.4, -0.45, 0.45, -0.05, 0.05, "window")
+        rot = np.array([[1, 0, 0], [0, c, -s], [0, s, c]])  # about x
+        pts = np.asarray(w.points) / M
+        pts[:, 2] += 4.02  # on the wall (radius 4 m) at angle 90 deg before rotation
+        w.points = (pts @ rot.T) * M
+        parts.append(w)
+    # The airlock: a horizontal cylinder on the +y side, with its hatch end.
+    parts.append(_tank_x(-1.0, 1.0, 1.1, 0.3, "airlock", resolution))
+    parts[-1].points = np.asarray(parts[-1].points)[:, [1, 0, 2]] + np.array([5.0, 4.6, 0]) * M
+    # Two solar wings on a mast above the habitat, spanning +z and -z.
+    parts.append(_rod((11.2, 0, 0), (12.2, 0, 0), 0.12, "truss"))
+    for sz in (1, -1):
+        parts.append(_box(11.6, 12.2, -0.04, 0.04, *sorted((sz * 0.3, sz * 6.2)), "solar_array"))
+    return _finish(parts)
+
+
+def gagarin(resolution: int = 24):
+    """Gagarin, the crew lander and ascent vehicle: descent stage, ascent capsule and tanks."""
+    parts = _descent_stage(3.5, 5.1, 0.0, resolution)
+    parts.append(_disc_x(3.7, 4.5, 2.0, "thrust_structure", resolution))
+    parts.append(_revolve([(4.5, 0), (4.5, 2.2), (7.2, 0.9), (7.6, 0.6), (7.6, 0)],
+                          "capsule", resolution))
+    # The cabin's window band, just proud of the cone's wall.
+    cone_r = lambda x: 2.2 + (0.9 - 2.2) * (x - 4.5) / 2.7  # noqa: E731
+    parts.append(_revolve([(5.6, 0), (5.6, cone_r(5.6) + 0.03), (5.95, cone_r(5.95) + 0.03),
+                           (5.95, 0)], "window", resolution))
+    for sz in (1, -1):
+        parts.append(_sphere((4.8, 0, sz * 2.55), 1.05, "propellant_tank", resolution))
+    return _finish(parts)
+
+
+BUILDERS = {"terra_nova": terra_nova, "shirase": shirase, "atlantis": atlantis,
+            "gagarin": gagarin}
+
+
+def model_for(spacecraft_id: str, role: str | None = None) -> str:
+    """The model name for a spacecraft: its own id if it has one, else by its scenario role."""
+    if spacecraft_id in BUILDERS:
+        return spacecraft_id
+    key = (role or "").strip().lower()
+    if key in ROLE_MODELS:
+        return ROLE_MODELS[key]
+    raise KeyError(f"no ship model for spacecraft '{spacecraft_id}' (role '{role}'); "
+                   f"models: {', '.join(BUILDERS)}; roles: {', '.join(sorted(ROLE_MODELS))}")
+
+
+def build_ship(name: str, resolution: int = 24):
+    """The true-size model (km) of ship ``name`` (a key of :data:`BUILDERS`)."""
+    try:
+        builder = BUILDERS[name]
+    except KeyError:
+        raise KeyError(f"no ship model '{name}'; models: {', '.join(BUILDERS)}") from None
+    return builder(resolution)
+
+
+def parts_of(mesh) -> set[str]:
+    """The names of the parts present in a model or icon."""
+    return {PARTS[i] for i in np.unique(np.asarray(mesh.cell_data["part"]))}
+
+
+# --------------------------------------------------------------------------- icons
+
+#: Drawing order of the parts in a flat icon (later parts in front).
+_ICON_ORDER = ("truss", "radiator", "solar_array", "leg", "propellant_tank", "thrust_structure",
+               "shadow_shield", "reactor", "nozzle", "descent_stage", "cargo", "habitat",
+               "airlock", "crew_module", "capsule", "window")
+
+
+def icon(name: str, resolution: int = 10):
+    """A flat side-view silhouette of ship ``name`` for overviews: unit length along x.
+
+    The model (at a low ``resolution``) is projected onto its x-y plane, centred on the origin
+    and scaled so that its longest side is 1; parts are layered a hair apart in z (front ones
+    at higher z) so that overlapping colours never fight. The scene scales it to a constant
+    number of pixels per frame (:func:`world_size_for_pixels`) and turns it to face the camera
+    with ``+x`` along the ship's heading. Carries the same ``part`` and ``RGB`` cell arrays as
+    the model.
+    """
+    mesh = build_ship(name, resolution)
+    pts = np.asarray(mesh.points, dtype=float).copy()
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    centre = (lo + hi) / 2
+    scale = 1.0 / max(hi[0] - lo[0], hi[1] - lo[1])
+    # Each cell's layer by part; duplicate points per cell so layers can differ.
+    faces = np.asarray(mesh.faces).reshape(-1, 4)[:, 1:]
+    part = np.asarray(mesh.cell_data["part"])
+    layer = np.array([_ICON_ORDER.index(PARTS[p]) for p in part], dtype=float)
+    tri = (pts[faces] - centre) * scale  # (n, 3, 3)
+    tri[..., 2] = (layer * 1e-3)[:, None]
+    import pyvista as pv
+
+    n = len(faces)
+    flat = pv.PolyData(tri.reshape(-1, 3),
+                       np.c_[np.full(n, 3), np.arange(3 * n).reshape(n, 3)].ravel())
+    flat.cell_data["part"] = part
+    flat.cell_data["RGB"] = np.asarray(mesh.cell_data["RGB"])
+    return flat
+
+
+def world_size_for_pixels(pixels: float, distance: float, view_angle_deg: float,
+                          window_height_px: int, parallel_scale: float | None = None) -> float:
+    """World length that spans ``pixels`` on screen at ``distance`` from the camera.
+
+    Perspective: ``2 d tan(angle / 2) * pixels / height``. With ``parallel_scale`` (a parallel
+    projection, half the view height in world units) the distance does not matter.
+    """
+    if window_height_px <= 0:
+        raise ValueError(f"window height must be positive, got {window_height_px}")
+    if parallel_scale is not None:
+        view_h = 2.0 * parallel_scale
+    else:
+        view_h = 2.0 * distance * math.tan(math.radians(view_angle_deg) / 2)
+    return view_h * pixels / window_height_px
+
+
+# --------------------------------------------------------------------------- the Sun, night sides
+
+#: Lighting of a planet so its night side is dark (a faint ambient keeps the limb readable).
+PLANET_LIGHTING = {"ambient": 0.03, "diffuse": 1.0, "specular": 0.0}
+
+
+def glow_profile(r: np.ndarray, core: float = 0.15) -> np.ndarray:
+    """Brightness of the Sun's glow at ``r`` (0 at the centre, 1 at the sprite's edge).
+
+    Full inside the disc (``r <= core``), then a smooth corona that falls as an inverse
+    square and reaches exactly 0 at the edge, so the sprite has no visible border or ring.
+    """
+    r = np.asarray(r, dtype=float)
+    x = np.clip((r - core) / (1 - core), 0.0, 1.0)
+    halo = 1.0 / (1.0 + (x * 6.0) ** 2)  # inverse-square fall-off outside the disc
+    edge = (1.0 - x**2) ** 2  # tapers smoothly to 0 at the edge
+    return np.where(r <= core, 1.0, halo * edge)
+
+
+def sun_glow_image(size: int = 256, color=(255, 236, 180), core: float = 0.15) -> np.ndarray:
+    """An RGBA radial-gradient sprite (``size`` x ``size``, uint8) of the glowing Sun.
+
+    Colour white-hot in the middle, ``color`` outwards; alpha follows :func:`glow_profile`.
+    Smooth to the last bit (no steps): consecutive radii differ by at most a few levels.
+    """
+    c = (np.arange(size) + 0.5) / size * 2 - 1
+    xx, yy = np.meshgrid(c, c)
+    r = np.hypot(xx, yy)
+    a = glow_profile(r, core)
+    white = np.clip(1 - (r / core) ** 2, 0, 1)[..., None]
+    rgb = np.asarray(color, float) * (1 - white) + 255.0 * white
+    img = np.empty((size, size, 4), dtype=np.uint8)
+    img[..., :3] = np.clip(np.round(rgb), 0, 255)
+    img[..., 3] = np.clip(np.round(255 * a), 0, 255)
+    return img
+
+
+def sun_glow_sprite(radius: float, size: int = 256, color=(255, 236, 180), core: float = 0.15):
+    """The glow as a textured square (PolyData, texture) facing +z, centred on the origin.
+
+    ``radius`` is the Sun's drawn radius (scene units); the square's half-width is
+    ``radius / core`` so its bright disc matches the drawn Sun. Use :func:`add_sun_glow` to
+    add it facing the camera.
+    """
+    import pyvista as pv
+
+    half = radius / core
+    quad = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=2 * half, j_size=2 * half,
+                    i_resolution=1, j_resolution=1)
+    tex = pv.Texture(sun_glow_image(size, color, core)[::-1])
+    tex.interpolate = True
+    tex.repeat = False
+    tex.edge_clamp = True
+    return quad, tex
+
+
+def add_sun_glow(plotter, center, radius: float, name: str = "sun-glow", size: int = 256,
+                 color=(255, 236, 180), core: float = 0.15):
+    """Add the Sun's glow to ``plotter`` as a billboard that always faces the camera.
+
+    A ``vtkFollower`` turns the sprite towards the active camera at every render, so nothing
+    has to be updated per frame. Returns the actor (``SetPosition`` moves it). The sprite
+    draws the Sun's disc as well (white-hot centre, ``color`` at the limb, the corona
+    beyond), drawn unlit with its alpha blended: hide the Sun's sphere where the glow is
+    used, since a sphere cut by the sprite's plane would show its rim as a ring.
+    """
+    import pyvista as pv
+    from vtkmodules.vtkRenderingCore import vtkFollower
+
+    quad, tex = sun_glow_sprite(radius, size, color, core)
+    mapper = pv.DataSetMapper(quad)
+    actor = vtkFollower()
+    actor.SetMapper(mapper)
+    actor.SetTexture(tex)
+    actor.SetPosition(*center)
+    prop = actor.GetProperty()
+    prop.SetLighting(False)
+    prop.SetAmbient(1.0)
+    prop.SetDiffuse(0.0)
+    actor.SetPickable(False)
+    actor.SetCamera(plotter.renderer.GetActiveCamera())
+    plotter.add_actor(actor, name=name, reset_camera=False)
+    return actor
