@@ -240,3 +240,49 @@ def test_planet_lighting_leaves_the_night_side_dark(plotter):
     # cos = 0.8 on the day side and is turned away as much on the night side.
     day, night = img[cy, cx + 50], img[cy, cx - 50]
     assert day > 0.8 * 255 * 0.9 and night < 12
+
+
+def test_textured_sphere_maps_longitude_and_latitude_as_the_shipped_maps():
+    s = m.textured_sphere(2.0, nlon=36, nlat=18)
+    pts, uv = np.asarray(s.points), np.asarray(s.active_texture_coordinates)
+    assert np.allclose(np.linalg.norm(pts, axis=1), 2.0)
+    for xyz, want in [((2, 0, 0), (0.5, 0.5)), ((0, 2, 0), (0.75, 0.5)), ((0, -2, 0), (0.25, 0.5)),
+                      ((0, 0, 2), (None, 1.0))]:
+        i = np.argmin(np.linalg.norm(pts - xyz, axis=1))
+        assert np.allclose(pts[i], xyz, atol=1e-9)
+        if want[0] is not None:
+            assert uv[i, 0] == pytest.approx(want[0])
+        assert uv[i, 1] == pytest.approx(want[1])
+    assert s.is_all_triangles and s.n_cells == 2 * 36 * 18 - 2 * 36  # one triangle per pole quad
+
+
+def test_night_lights_are_on_only_where_the_sun_is_down():
+    assert m.night_side_alpha([1.0, 0.05, -0.05, -0.15, -1.0]).tolist() == pytest.approx(
+        [0.0, 0.0, 0.5, 1.0, 1.0])
+    shell = m.night_lights(1.0, nlon=36, nlat=18)
+    m.set_night_side(shell, (3.0, 0.0, 0.0))
+    pts, a = np.asarray(shell.points), np.asarray(shell.point_data["RGBA"])[:, 3]
+    assert np.allclose(np.linalg.norm(pts, axis=1), 1.001)
+    assert (a[pts[:, 0] > 0.06] == 0).all() and (a[pts[:, 0] < -0.16] == 255).all()
+
+
+@pytest.mark.render
+def test_night_lights_show_over_the_dark_side_and_not_the_day_side(plotter):
+    import pyvista as pv
+
+    p = plotter
+    p.clear_actors()
+    p.remove_all_lights()
+    p.add_light(pv.Light(position=(10, 0, 0), focal_point=(0, 0, 0), light_type="scene light"))
+    p.add_mesh(m.textured_sphere(1.0, 64, 32), color="white", smooth_shading=True, name="day",
+               **m.PLANET_LIGHTING)
+    shell = m.night_lights(1.0, 64, 32)
+    m.set_night_side(shell, (1.0, 0.0, 0.0))
+    lights = pv.Texture(np.tile(np.array([255, 40, 0], np.uint8), (16, 32, 1)))
+    m.add_night_lights(p, shell, lights, name="night")
+    p.camera_position = [(0, -6, 0), (0, 0, 0), (0, 0, 1)]
+    img = _shot(p)
+    cy, cx = np.array(img.shape[:2]) // 2
+    day, night = img[cy, cx + 50], img[cy, cx - 50]
+    assert day.min() > 180 and np.ptp(day) < 10  # lit white ground, no orange cast
+    assert night[0] > 200 and night[1] < 60 and night[2] < 20  # the lights' colour

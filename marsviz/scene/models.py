@@ -517,3 +517,91 @@ def add_sun_glow(plotter, center, radius: float, name: str = "sun-glow", size: i
     actor.SetCamera(plotter.renderer.GetActiveCamera())
     plotter.add_actor(actor, name=name, reset_camera=False)
     return actor
+
+
+def textured_sphere(radius: float, nlon: int = 128, nlat: int = 64):
+    """A sphere of ``radius`` with equirectangular texture coordinates and outward normals.
+
+    The shipped maps' convention (assets/README.md): ``u = (lon + 180) / 360`` with east
+    longitude measured from the model's +x axis towards +y, ``v = (lat + 90) / 180``, north
+    along +z; the same as the scene's planets.
+    """
+    import pyvista as pv
+
+    lon = np.linspace(-np.pi, np.pi, nlon + 1)
+    lat = np.linspace(-np.pi / 2, np.pi / 2, nlat + 1)
+    LON, LAT = np.meshgrid(lon, lat)
+    normals = np.stack([np.cos(LAT) * np.cos(LON), np.cos(LAT) * np.sin(LON), np.sin(LAT)],
+                       axis=-1).reshape(-1, 3)
+    ncol = nlon + 1
+    faces = []
+    for i in range(nlat):
+        for j in range(nlon):
+            p00, p01 = i * ncol + j, i * ncol + j + 1
+            p10, p11 = p00 + ncol, p01 + ncol
+            if i > 0:
+                faces.append((p00, p01, p11))
+            if i < nlat - 1:
+                faces.append((p00, p11, p10))
+    faces = np.asarray(faces, dtype=np.int64)
+    mesh = pv.PolyData(normals * radius, np.c_[np.full(len(faces), 3), faces].ravel())
+    mesh.active_texture_coordinates = np.c_[(LON.ravel() + np.pi) / (2 * np.pi),
+                                            (LAT.ravel() + np.pi / 2) / np.pi]
+    mesh.point_data["Normals"] = normals
+    mesh.point_data.active_normals_name = "Normals"
+    return mesh
+
+
+def night_lights(radius: float, nlon: int = 128, nlat: int = 64, lift: float = 1.001):
+    """The shell that carries Earth's city lights over its night side.
+
+    A sphere a hair above the ground (``lift`` times ``radius``) with a point array ``RGBA``
+    whose alpha :func:`set_night_side` sets from the Sun's direction: opaque on the night
+    side, transparent by day, smooth across the terminator. Drawn unlit with the night map
+    (``earth_night.jpg``) by :func:`add_night_lights`, above the lit day globe.
+    """
+    mesh = textured_sphere(radius * lift, nlon, nlat)
+    rgba = np.full((mesh.n_points, 4), 255, dtype=np.uint8)
+    rgba[:, 3] = 0
+    mesh.point_data["RGBA"] = rgba
+    return mesh
+
+
+def night_side_alpha(cos_sun: np.ndarray, day_edge: float = 0.05, night_edge: float = -0.15):
+    """Opacity of the night lights where the Sun is ``cos_sun`` above the horizon (cosine).
+
+    0 in daylight (``cos_sun >= day_edge``), 1 in full night (``<= night_edge``), a smoothstep
+    between, so the lights come on through twilight rather than at a hard line.
+    """
+    t = np.clip((day_edge - np.asarray(cos_sun, float)) / (day_edge - night_edge), 0.0, 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def set_night_side(mesh, sun_direction) -> None:
+    """Turn the lights of a :func:`night_lights` shell on where the Sun is down.
+
+    ``sun_direction`` is the direction to the Sun in the shell's own frame (the frame of its
+    points: if the scene rotates the globe with a user matrix, pass the direction rotated back
+    by that matrix). Cheap enough for every frame (one dot product per point).
+    """
+    s = np.asarray(sun_direction, dtype=float)
+    s = s / np.linalg.norm(s)
+    alpha = night_side_alpha(np.asarray(mesh.point_data["Normals"]) @ s)
+    rgba = mesh.point_data["RGBA"]
+    rgba[:, 3] = np.round(alpha * 255).astype(np.uint8)
+    mesh.point_data["RGBA"] = rgba
+    mesh.Modified()
+
+
+def add_night_lights(plotter, mesh, texture, name: str = "earth-night"):
+    """Add a :func:`night_lights` shell to ``plotter`` with ``texture`` (the night map).
+
+    The texture is multiplied by the shell's per-point colour, so its alpha fades the lights
+    out on the day side. Returns the actor; move and turn it with the globe.
+    """
+    import pyvista as pv
+
+    if not isinstance(texture, pv.Texture):
+        texture = pv.read_texture(str(texture))
+    return plotter.add_mesh(mesh, scalars="RGBA", rgba=True, texture=texture, lighting=False,
+                            name=name, reset_camera=False, pickable=False, show_scalar_bar=False)
