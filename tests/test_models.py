@@ -286,3 +286,23 @@ def test_night_lights_show_over_the_dark_side_and_not_the_day_side(plotter):
     day, night = img[cy, cx + 50], img[cy, cx - 50]
     assert day.min() > 180 and np.ptp(day) < 10  # lit white ground, no orange cast
     assert night[0] > 200 and night[1] < 60 and night[2] < 20  # the lights' colour
+
+
+@pytest.mark.parametrize("name", ["shirase", "atlantis", "gagarin"])
+def test_transit_stack_flies_the_lander_on_a_nuclear_stage_engines_aft(ships, name):
+    stack = m.transit_stack(name)
+    b = np.array(stack.bounds).reshape(3, 2) * 1000.0
+    size = m.TRANSIT_SIZES[name]
+    for (lo, hi), want in zip(b, (size.length_m, size.span_y_m, size.span_z_m)):
+        assert hi - lo == pytest.approx(want, rel=0.01, abs=0.1)
+    assert {"reactor", "shadow_shield", "heat_shield"} | m.REQUIRED_PARTS[name] <= m.parts_of(stack)
+    reactor, shield = _points_of(stack, "reactor"), _points_of(stack, "heat_shield")
+    lander = _points_of(stack, "descent_stage")
+    assert reactor[:, 0].max() < shield[:, 0].min() < lander[:, 0].min()  # aft to fore
+    assert _points_of(stack, "nozzle")[:, 0].min() == pytest.approx(stack.bounds[0])
+    assert stack.is_all_triangles and stack.n_cells <= 8000
+    # The lander rides unchanged: same cells, shifted forward of the heat shield.
+    n_lander = ships[name].n_cells
+    tail = np.asarray(stack.cell_data["part"])[-n_lander:]
+    assert (tail == np.asarray(ships[name].cell_data["part"])).all()
+    assert m.transit_stack("terra_nova").n_cells == ships["terra_nova"].n_cells

@@ -30,6 +30,9 @@ Architecture 5.0, 2009) so that every ship is at a plausible true size:
   a side airlock and two solar wings.
 - **Gagarin** (crew lander and ascent vehicle) 11.4 m across the footpads, 7.6 m tall: a
   7 m descent stage with an ascent capsule 4.4 m across and two spherical ascent tanks.
+- In transit (:func:`transit_stack`) each lander rides forward of Terra Nova's nuclear stage
+  (engines, shield, core tank: 30 m) behind a 13 m heat shield: 38.5 m (Shirase), 43.6 m
+  (Atlantis) and 39.0 m (Gagarin) long, 13 m across.
 
 No Qt here. PyVista is imported lazily inside the builders, so importing this module is cheap.
 """
@@ -47,7 +50,7 @@ M = 1e-3  # one metre in km: models are in km, dimensions written in metres
 PARTS = (
     "nozzle", "reactor", "shadow_shield", "thrust_structure", "propellant_tank", "truss",
     "radiator", "crew_module", "solar_array", "capsule", "descent_stage", "leg", "cargo",
-    "habitat", "window", "airlock",
+    "habitat", "window", "airlock", "heat_shield",
 )
 
 #: RGB colour of each part (as it would read in sunlight: foil, white insulation, blue cells).
@@ -68,6 +71,7 @@ PART_COLORS = {
     "habitat": (246, 246, 242),
     "window": (24, 34, 52),
     "airlock": (200, 205, 212),
+    "heat_shield": (92, 70, 54),
 }
 
 #: The parts each ship must have (what makes it recognisable).
@@ -105,6 +109,13 @@ SIZES = {
     "shirase": ShipSize(7.0, 12.4, 12.4),
     "atlantis": ShipSize(12.2, 12.4, 12.4),
     "gagarin": ShipSize(7.6, 11.4, 11.4),
+}
+
+#: The landers' transit stacks (:func:`transit_stack`).
+TRANSIT_SIZES = {
+    "shirase": ShipSize(38.5, 13.0, 13.0),
+    "atlantis": ShipSize(43.6, 13.0, 13.0),
+    "gagarin": ShipSize(39.0, 13.0, 13.0),
 }
 
 
@@ -219,9 +230,8 @@ def _finish(parts):
 
 # --------------------------------------------------------------------------- ships
 
-def terra_nova(resolution: int = 24):
-    """Terra Nova, the NTR crew transfer vehicle (see the module's notes for its dimensions)."""
-    res = resolution
+def _ntr_stage(res):
+    """The nuclear propulsion stage, x from -48 m (nozzle exits) to -18 m (forward adapter)."""
     parts = []
     # Three engines on a 2 m circle: bell, throat, reactor vessel above each.
     for k in range(3):
@@ -236,6 +246,13 @@ def terra_nova(resolution: int = 24):
     parts.append(_tank_x(-38.6, -19.6, 5.0, 2.5, "propellant_tank", res))
     parts.append(_revolve([(-19.9, 0), (-19.9, 2.4), (-18.0, 1.8), (-18.0, 0)],
                           "thrust_structure", res))
+    return parts
+
+
+def terra_nova(resolution: int = 24):
+    """Terra Nova, the NTR crew transfer vehicle (see the module's notes for its dimensions)."""
+    res = resolution
+    parts = _ntr_stage(res)
     # The truss: four longerons, a batten frame every 4 m, one diagonal per face and bay.
     h, x0, x1 = 1.4, -18.0, 22.0
     corners = [(h, h), (-h, h), (-h, -h), (h, -h)]
@@ -353,6 +370,32 @@ def gagarin(resolution: int = 24):
 BUILDERS = {"terra_nova": terra_nova, "shirase": shirase, "atlantis": atlantis,
             "gagarin": gagarin}
 
+#: Where a lander's base sits on its transit stack (m): just forward of the heat shield.
+TRANSIT_LANDER_BASE_X = -16.6
+
+
+def transit_stack(name: str, resolution: int = 24):
+    """A lander as it flies to Mars: on Terra Nova's nuclear stage, behind a heat shield.
+
+    The seed calls all four Olympus ships NTR spacecraft. The stack is the propulsion stage
+    of Terra Nova (engines at -x, shadow shield, core tank), a 13 m blunt heat shield on its
+    forward adapter, and the lander (its +x "up" forward, legs stowed in the shield's shadow
+    in reality; drawn deployed). Used for the cargo ships' transfers, arrivals and parking
+    orbits; :func:`build_ship` gives the landed vehicle. ``terra_nova`` is returned as is.
+    """
+    if name == "terra_nova":
+        return build_ship(name, resolution)
+    import pyvista as pv
+
+    lander = build_ship(name, resolution)
+    parts = _ntr_stage(resolution)
+    parts.append(_revolve([(-18.0, 0), (-18.0, 6.5), (-17.4, 6.5), (-16.6, 4.0), (-16.6, 0)],
+                          "heat_shield", resolution))
+    stage = _finish(parts)
+    lander = lander.copy()
+    lander.points = np.asarray(lander.points) + np.array([TRANSIT_LANDER_BASE_X * M, 0.0, 0.0])
+    return pv.merge([stage, lander], merge_points=False)
+
 
 def model_for(spacecraft_id: str, role: str | None = None) -> str:
     """The model name for a spacecraft: its own id if it has one, else by its scenario role."""
@@ -382,7 +425,7 @@ def parts_of(mesh) -> set[str]:
 # --------------------------------------------------------------------------- icons
 
 #: Drawing order of the parts in a flat icon (later parts in front).
-_ICON_ORDER = ("truss", "radiator", "solar_array", "leg", "propellant_tank", "thrust_structure",
+_ICON_ORDER = ("heat_shield", "truss", "radiator", "solar_array", "leg", "propellant_tank", "thrust_structure",
                "shadow_shield", "reactor", "nozzle", "descent_stage", "cargo", "habitat",
                "airlock", "crew_module", "capsule", "window")
 
