@@ -2,7 +2,9 @@
 
 No imagery is downloaded: each texture is a deterministic function of a seed. Smooth noise is
 built from random plane waves evaluated on the unit sphere, so maps have no seam at the date
-line and no pinching at the poles. ``scripts/make_textures.py`` writes the shipped JPEGs.
+line and no pinching at the poles. The shipped JPEGs are real imagery (assets/README.md);
+these generated maps are the fallback that ``scripts/make_textures.py --procedural BODY``
+writes instead, for a distribution that wants no GPL-licensed image.
 """
 
 from __future__ import annotations
