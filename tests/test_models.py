@@ -306,3 +306,40 @@ def test_transit_stack_flies_the_lander_on_a_nuclear_stage_engines_aft(ships, na
     tail = np.asarray(stack.cell_data["part"])[-n_lander:]
     assert (tail == np.asarray(ships[name].cell_data["part"])).all()
     assert m.transit_stack("terra_nova").n_cells == ships["terra_nova"].n_cells
+
+
+@pytest.mark.render
+def test_icon_matrix_keeps_the_icon_that_many_pixels_long_along_the_heading(plotter, icons):
+    """From two oblique cameras, the icon's nose-to-tail line on screen is the heading's."""
+    p = plotter
+    p.clear_actors()
+    actor = p.add_mesh(icons["terra_nova"], scalars="RGB", rgb=True, lighting=False, name="icon",
+                       reset_camera=False)
+    pos, heading = np.array([3.0, -2.0, 1.0]), np.array([1.0, 1.0, 0.2])
+    for cam_pos in [(3.0, -2.0, 40.0), (30.0, -25.0, 15.0)]:
+        p.camera_position = [cam_pos, tuple(pos), (0, 0, 1) if cam_pos[2] < 20 else (0, 1, 0)]
+        p.camera.view_angle = 30.0
+        actor.user_matrix = m.icon_matrix(pos, heading, p.camera, 200, pixels=100)
+        p.reset_camera_clipping_range()
+        rgb = _shot(p)
+        img = rgb.sum(axis=-1)
+        ys, xs = np.nonzero(img > 0)
+        # The silhouette's long axis (principal component) on screen...
+        pts = np.c_[xs, -ys].astype(float)
+        pts -= pts.mean(axis=0)
+        axis = np.linalg.eigh(pts.T @ pts)[1][:, -1]
+        extent = np.ptp(pts @ axis)
+        assert extent == pytest.approx(100, abs=4)
+        # ...is the heading as VTK projects it.
+        def screen(w):
+            p.renderer.SetWorldPoint(*w, 1.0)
+            p.renderer.WorldToDisplay()
+            return np.array(p.renderer.GetDisplayPoint()[:2])
+        d = screen(pos + 0.01 * heading) - screen(pos)
+        d /= np.linalg.norm(d)
+        assert abs(np.dot(axis, d)) > 0.999
+        # The nose (capsule) leads, the reactors trail.
+        def along(part):
+            yy, xx = np.nonzero(_mask(rgb, m.PART_COLORS[part]))
+            return (np.c_[xx, -yy] @ d).mean()
+        assert along("capsule") - along("reactor") > 60

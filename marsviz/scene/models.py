@@ -477,6 +477,36 @@ def world_size_for_pixels(pixels: float, distance: float, view_angle_deg: float,
     return view_h * pixels / window_height_px
 
 
+def icon_matrix(position, heading, camera, window_height_px: int, pixels: float) -> np.ndarray:
+    """The 4x4 user matrix that shows an :func:`icon` ``pixels`` long at ``position``.
+
+    The icon faces the camera (its +z towards it) with its +x along ``heading`` as seen on
+    screen (the heading projected onto the view plane; the camera's view-up when the heading
+    points at or away from the camera). ``camera`` is a PyVista camera (position,
+    focal_point, up, view_angle, parallel_projection, parallel_scale). Call it after every
+    camera change, as for any constant-size marker.
+    """
+    pos = np.asarray(position, dtype=float)
+    cam = np.asarray(camera.position, dtype=float)
+    view = np.asarray(camera.focal_point, dtype=float) - cam
+    view /= np.linalg.norm(view)
+    toward = -view  # the icon's +z
+    h = np.asarray(heading, dtype=float)
+    x = h - np.dot(h, toward) * toward
+    if np.linalg.norm(x) < 1e-9 * max(np.linalg.norm(h), 1e-300):
+        up = np.asarray(camera.up, dtype=float)
+        x = up - np.dot(up, toward) * toward
+    x /= np.linalg.norm(x)
+    y = np.cross(toward, x)
+    depth = float(np.dot(pos - cam, view))
+    size = world_size_for_pixels(pixels, depth, camera.view_angle, window_height_px,
+                                 camera.parallel_scale if camera.parallel_projection else None)
+    mat = np.eye(4)
+    mat[:3, 0], mat[:3, 1], mat[:3, 2] = x * size, y * size, toward * size
+    mat[:3, 3] = pos
+    return mat
+
+
 # --------------------------------------------------------------------------- the Sun, night sides
 
 #: Lighting of a planet so its night side is dark (a faint ambient keeps the limb readable).
