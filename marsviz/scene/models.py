@@ -20,14 +20,14 @@ Architecture 5.0, 2009) so that every ship is at a plausible true size:
   across, reactors 1.3 m across; a 6.6 m shadow shield; a core LH2 tank 10 m across and 19 m
   long (the 10 m of a heavy-lift launcher's shroud); a 40 m truss, 2.8 m square, carrying two
   5.2 m drop tanks and two 16 x 9 m radiators; a TransHab-class inflatable crew module 9.2 m
-  across and 12 m long with two 5 x 7 m solar wings; an Orion-size capsule (5.0 m across,
+  across and 11.6 m long with two 5 x 7 m solar wings; an Orion-size capsule (5.0 m across,
   3.3 m tall) forward for the Earth entry.
 - **Shirase** (cargo lander) 12.4 m across the footpads, 7.0 m tall: an octagonal descent
-  stage 8 m across with four descent engines, cargo containers and a surface-plant tank on
-  its deck (DRA 5.0's landers carry about 40 t on a deck of this size).
+  stage 8 m across with four descent engines, cargo containers, a surface-plant tank and a
+  small crane on its deck.
 - **Atlantis** (surface habitat) 12.4 m across the footpads, 12.2 m tall: the same descent
-  stage carrying a vertical habitat 8 m across (the DRA 5.0 surface habitat's diameter) with
-  a side airlock and two solar wings.
+  stage carrying a vertical habitat 8 m across, with a band of windows, a side airlock and
+  two solar wings on a mast.
 - **Gagarin** (crew lander and ascent vehicle) 11.4 m across the footpads, 7.6 m tall: a
   7 m descent stage with an ascent capsule 4.4 m across and two spherical ascent tanks.
 - In transit (:func:`transit_stack`) each lander rides forward of Terra Nova's nuclear stage
@@ -128,12 +128,12 @@ def _tag(mesh, part: str):
     return mesh
 
 
-def _revolve(profile, part: str, resolution: int, centre=(0.0, 0.0, 0.0), axis="x"):
-    """A surface of revolution of ``profile`` [(axial m, radius m), ...] about an axis.
+def _revolve(profile, part: str, resolution: int):
+    """A surface of revolution of ``profile`` [(x m, radius m), ...] about the model's x axis.
 
-    Rows of radius 0 close the surface (domes, cones) without degenerate triangles; winding
-    gives outward normals. ``axis`` "x" revolves about the model's x axis, "y" or "z" about a
-    parallel to that axis through ``centre`` (m).
+    Rows of radius 0 close the surface (domes, cones) without degenerate triangles; the
+    winding gives outward normals where the profile runs forward along x and then back in
+    to the axis (as every profile here does).
     """
     import pyvista as pv
 
@@ -142,14 +142,7 @@ def _revolve(profile, part: str, resolution: int, centre=(0.0, 0.0, 0.0), axis="
     th = np.arange(m) * 2 * np.pi / m
     a, r = prof[:, 0][:, None], prof[:, 1][:, None]
     u, v = r * np.cos(th), r * np.sin(th)  # (n, m)
-    ax = np.broadcast_to(a, u.shape)
-    if axis == "x":
-        pts = np.stack([ax, u, v], axis=-1)
-    elif axis == "y":
-        pts = np.stack([v, ax, u], axis=-1)
-    else:
-        pts = np.stack([u, v, ax], axis=-1)
-    pts = pts.reshape(-1, 3) + np.asarray(centre, dtype=float)
+    pts = np.stack([np.broadcast_to(a, u.shape), u, v], axis=-1).reshape(-1, 3)
     faces = []
     for i in range(n - 1):
         for j in range(m):
@@ -214,6 +207,12 @@ def _bell(x_exit, x_throat, r_exit, r_throat, x_chamber, r_chamber, resolution, 
     mesh = _revolve(prof, "nozzle", resolution)
     mesh.points = np.asarray(mesh.points) + np.array([0.0, *centre_yz]) * M
     return mesh
+
+
+def _along_y(points):
+    """Points of a part built along x, turned 90 degrees about z to lie along y."""
+    p = np.asarray(points, dtype=float)
+    return np.c_[-p[:, 1], p[:, 0], p[:, 2]]
 
 
 def _finish(parts):
@@ -318,8 +317,7 @@ def shirase(resolution: int = 24):
     parts.append(_box(3.7, 6.1, -3.2, -0.3, -1.4, 1.4, "cargo"))
     parts.append(_box(3.7, 5.6, 0.3, 3.0, -2.6, -0.2, "cargo"))
     tank = _tank_x(-1.6, 1.6, 1.1, 0.5, "propellant_tank", resolution)
-    tank.points = np.asarray(tank.points)[:, [1, 0, 2]]  # lying along y
-    tank.points = np.asarray(tank.points) + np.array([4.8, 1.6, 1.6]) * M
+    tank.points = _along_y(tank.points) + np.array([4.8, 1.6, 1.6]) * M
     parts.append(tank)
     # A small deck crane: mast and boom.
     parts.append(_rod((3.7, -3.4, 2.6), (7.0, -3.4, 2.6), 0.12, "truss"))
@@ -344,7 +342,7 @@ def atlantis(resolution: int = 24):
         parts.append(w)
     # The airlock: a horizontal cylinder on the +y side, with its hatch end.
     parts.append(_tank_x(-1.0, 1.0, 1.1, 0.3, "airlock", resolution))
-    parts[-1].points = np.asarray(parts[-1].points)[:, [1, 0, 2]] + np.array([5.0, 4.6, 0]) * M
+    parts[-1].points = _along_y(parts[-1].points) + np.array([5.0, 4.6, 0]) * M
     # Two solar wings on a mast above the habitat, spanning +z and -z.
     parts.append(_rod((11.2, 0, 0), (12.2, 0, 0), 0.12, "truss"))
     for sz in (1, -1):
