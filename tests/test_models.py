@@ -343,3 +343,12 @@ def test_icon_matrix_keeps_the_icon_that_many_pixels_long_along_the_heading(plot
             yy, xx = np.nonzero(_mask(rgb, m.PART_COLORS[part]))
             return (np.c_[xx, -yy] @ d).mean()
         assert along("capsule") - along("reactor") > 60
+
+
+def test_transit_icon_shows_the_nuclear_stage_and_the_lander():
+    ic = m.icon("gagarin", transit=True)
+    b = np.array(ic.bounds).reshape(3, 2)
+    assert b[0, 1] - b[0, 0] == pytest.approx(1.0)
+    assert {"reactor", "nozzle", "heat_shield", "capsule", "descent_stage"} <= m.parts_of(ic)
+    # Proportions of the 39.0 m x 13.0 m stack.
+    assert (b[1, 1] - b[1, 0]) == pytest.approx(13.0 / 39.0, rel=0.02)

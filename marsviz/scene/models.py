@@ -428,8 +428,11 @@ _ICON_ORDER = ("heat_shield", "truss", "radiator", "solar_array", "leg", "propel
                "airlock", "crew_module", "capsule", "window")
 
 
-def icon(name: str, resolution: int = 10):
+def icon(name: str, resolution: int = 10, transit: bool = False):
     """A flat side-view silhouette of ship ``name`` for overviews: unit length along x.
+
+    ``transit=True`` draws a lander as it flies, on its nuclear stage (:func:`transit_stack`),
+    which is what an overview of the cruise shows.
 
     The model (at a low ``resolution``) is projected onto its x-y plane, centred on the origin
     and scaled so that its longest side is 1; parts are layered a hair apart in z (front ones
@@ -438,7 +441,7 @@ def icon(name: str, resolution: int = 10):
     with ``+x`` along the ship's heading. Carries the same ``part`` and ``RGB`` cell arrays as
     the model.
     """
-    mesh = build_ship(name, resolution)
+    mesh = transit_stack(name, resolution) if transit else build_ship(name, resolution)
     pts = np.asarray(mesh.points, dtype=float).copy()
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     centre = (lo + hi) / 2
