@@ -10,6 +10,9 @@ Each ship is one :class:`pyvista.PolyData` of triangles in kilometres, in its ow
 
 Two cell arrays let one actor draw a whole ship: ``part`` (an index into :data:`PARTS`) and
 ``RGB`` (uint8 colours of :data:`PART_COLORS`; ``add_mesh(mesh, scalars="RGB", rgb=True)``).
+Each model carries point ``Normals`` (smooth on curved walls, split at sharp edges): place and
+turn it with the actor's user matrix rather than by editing its points, or the normals (and
+so the lighting) would no longer match.
 
 Dimensions. The story shows none of them; they are assumed, chosen in proportion with the
 published NASA Mars architecture for nuclear thermal propulsion (Mars Design Reference
