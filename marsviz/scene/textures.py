@@ -2,9 +2,9 @@
 
 No imagery is downloaded: each texture is a deterministic function of a seed. Smooth noise is
 built from random plane waves evaluated on the unit sphere, so maps have no seam at the date
-line and no pinching at the poles. The shipped JPEGs are real imagery (assets/README.md);
-these generated maps are the fallback that ``scripts/make_textures.py --procedural BODY``
-writes instead, for a distribution that wants no GPL-licensed image.
+line and no pinching at the poles. Earth, Mars and the Moon ship as real
+imagery (assets/README.md); Venus and Mercury ship as these generated maps, which
+``scripts/make_textures.py --procedural BODY`` writes.
 """
 
 from __future__ import annotations
