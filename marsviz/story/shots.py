@@ -62,6 +62,18 @@ def parse_shot(shot: str) -> tuple[str, str | None]:
     return fam, (arg or None)
 
 
+def shot_name(plan, shot: str) -> str:
+    """A shot as a viewer reads it: "Mars", "Riding with Terra Nova", "Mars surface (landing)"."""
+    fam, arg = parse_shot(shot)
+    if fam == "planet":
+        return arg.capitalize()
+    if fam == "ship":
+        return f"Riding with {plan.craft_name(arg)}"
+    if fam == "surface":
+        return f"Mars surface ({arg.replace('_', ' ')} site)"
+    return {"overview": "Ecliptic overview", "inner": "Inner planets", "title": "Title"}[fam]
+
+
 def asks_for_cut(shot: str) -> bool:
     """Title sequences start with a cut; every other shot is reached by a move."""
     return parse_shot(shot)[0] == "title"
