@@ -226,7 +226,7 @@ class FrameRenderer:
         if hasattr(sc, "apply"):
             sc.apply(st)
         else:
-            _apply_state(sc, self.plan, st)
+            apply_state(sc, self.plan, st)
         return render_image(self.p)
 
     def render(self, t: float) -> np.ndarray:
@@ -245,7 +245,7 @@ class FrameRenderer:
 _MIN_VIEW_AU = 0.3
 
 
-def _apply_state(scene, plan, st) -> None:
+def apply_state(scene, plan, st) -> None:
     """Show a frame state with the scene's own calls (until the scene applies states itself)."""
     from marsviz.mission.plan import AU_KM
     from marsviz.story.shots import shot_name

@@ -386,6 +386,15 @@ class _Builder:
         E = cfg["ease_seconds"]
         ra_b = ra_b or ra_a
         G = x1 - x0
+        # The camera needs time to move; it moves while mission time is slow: as the ship
+        # leaves (to a ship shot) or as the next event approaches (any other shot).
+        shot_b, ev_b = target
+        move = 0.0
+        if self.shot[0] != shot_b:
+            move = self._move_seconds(self.shot[0], self.shot[1], shot_b, ev_b, x1)
+        early = parse_shot(shot_b)[0] == "ship"
+        slow_a = ra_a * max(0.0, move - E) if (move and early) else 0.0
+        slow_b = ra_b * max(0.0, move - E) if (move and not early) else 0.0
         da, db = ra_a * E / 2.0, ra_b * E / 2.0
         if da + db > G:
             k = G / (da + db)
@@ -401,10 +410,10 @@ class _Builder:
             xm = np.linspace(m0, m1, MIDDLE_SAMPLES + 1)
             ramp = cfg["approach_days"] or 1e-9
 
-            def rate(d, ra):
-                u = np.clip(d / ramp, 0.0, 1.0)
+            def rate(d, ra, slow):
+                u = np.clip((d - slow) / ramp, 0.0, 1.0)
                 return ra + (rc - ra) * u * u * (3 - 2 * u)
-            r = np.minimum(rate(xm - m0, ra_a), rate(m1 - xm, ra_b))
+            r = np.minimum(rate(xm - m0, ra_a, slow_a), rate(m1 - xm, ra_b, slow_b))
             inv = 1.0 / r
             tm = np.concatenate([[0.0], np.cumsum(0.5 * (inv[1:] + inv[:-1]) * np.diff(xm))])
             dtau += list(Ea + tm[1:])
@@ -420,19 +429,18 @@ class _Builder:
         xs = np.asarray(xs)
         xs[-1] = x1
         total = float(dtau[-1]) if len(dtau) else 0.0
-        # The camera needs time to move: stretch the travel if it is shorter than the move.
-        shot_b, ev_b = target
-        move = 0.0
-        if self.shot[0] != shot_b:
-            move = self._move_seconds(self.shot[0], self.shot[1], shot_b, ev_b, x1)
+        # A short travel is stretched to give the camera its move.
         if total < move and total > 0:
             dtau = dtau * (move / total)
             total = move
         start = self.now
         if move > 0:
-            self.cams.append(_Cam(start, start + total, self.shot[0], self.shot[1], shot_b, ev_b))
+            m0 = start if early else start + total - move
+            self.cams.append(_Cam(start, start, self.shot[0], self.shot[1]))
+            self.cams.append(_Cam(m0, m0 + move, self.shot[0], self.shot[1], shot_b, ev_b))
+            self.cams.append(_Cam(m0 + move, m0 + move, shot_b, ev_b))
         self._append(dtau, xs)
-        self._camera(shot_b, ev_b)
+        self.shot = (shot_b, ev_b)
 
 
 # ---------------------------------------------------------------------------------------------
