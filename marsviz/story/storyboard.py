@@ -248,8 +248,9 @@ class _Builder:
         self.t_from = t_from
         self.t_to = t_to
         self.whole = whole
-        self.tau = [0.0]
-        self.t = [t_from]
+        self._tau_chunks = [np.array([0.0])]
+        self._t_chunks = [np.array([t_from])]
+        self._now = 0.0
         self.cards: list[CardSpan] = []
         self.cams: list[_Cam] = []
         self.cuts: list[float] = []
@@ -257,16 +258,18 @@ class _Builder:
 
     @property
     def now(self) -> float:
-        return self.tau[-1]
+        return self._now
 
     def _append(self, dtau, tt) -> None:
         """Append samples (presentation seconds from now, mission times)."""
-        base = self.now
-        for d, x in zip(dtau, tt):
-            if d <= 0:
-                continue
-            self.tau.append(base + float(d))
-            self.t.append(float(x))
+        dtau = np.asarray(dtau, dtype=float)
+        tt = np.asarray(tt, dtype=float)
+        keep = dtau > 0
+        if not keep.any():
+            return
+        self._tau_chunks.append(self._now + dtau[keep])
+        self._t_chunks.append(tt[keep])
+        self._now = float(self._tau_chunks[-1][-1])
 
     def _camera(self, shot, ev, cut: bool = False) -> None:
         """From now on the camera is on ``shot`` (a cut when ``cut`` and the shot changes)."""
@@ -353,7 +356,8 @@ class _Builder:
             last = stops[-1] if stops else None
             self._travel(cursor, self.t_to, self._pace_of(last), None, self.shot)
         # The last instant exactly.
-        self.t[-1] = self.t_to if self.t[-1] >= self.t_to - 1e-6 else self.t[-1]
+        if self._t_chunks[-1][-1] >= self.t_to - 1e-6:
+            self._t_chunks[-1][-1] = self.t_to
 
         if self.whole:
             for ev in (e for e in plan.events if e.era == "epilogue"):
@@ -362,14 +366,15 @@ class _Builder:
                 start = self.now
                 self._hold(sec, self.t_to)
                 self.cards.append(CardSpan(ev.id, start, self.now, "title"))
-        if len(self.tau) == 1:
+        if len(self._tau_chunks) == 1:
             self._hold(cfg["min_hold_s"], self.t_to)
         # Cards give way to the next one.
         cards = []
         for i, c in enumerate(self.cards):
             end = min(c.end_s, self.cards[i + 1].start_s) if i + 1 < len(self.cards) else c.end_s
             cards.append(CardSpan(c.event_id, c.start_s, end, c.kind))
-        return cls(plan, "story", self.tau, self.t, cards, self.cams, self.cuts, cfg)
+        return cls(plan, "story", np.concatenate(self._tau_chunks), np.concatenate(self._t_chunks),
+                   cards, self.cams, self.cuts, cfg)
 
     def _pace_of(self, group) -> float:
         ra = self.cfg["approach_days_per_second"]
