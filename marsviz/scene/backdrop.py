@@ -39,6 +39,7 @@ class Backdrop(Visual):
         self.stars = self.p.add_mesh(pts, scalars="rgb", rgb=True, point_size=2.0,
                                      render_points_as_spheres=False, lighting=False,
                                      pickable=False, name="stars", reset_camera=False)
+        self.sized(self.stars, point=2.0)
         # The star sphere is centred on the camera before every render: stars at infinity,
         # with no parallax, and near objects are never clipped.
         self.p.renderer.SetNearClippingPlaneTolerance(1e-4)
@@ -62,6 +63,7 @@ class Backdrop(Visual):
         self.grid_label_pts.point_data["labels"] = np.array(
             [f"{r:g} AU" for r in self.grid_radii], dtype=object)
         self.static.append(self.grid_actor)
+        self.sized(self.grid_actor, line=1.0)
 
     def _build_sun(self) -> None:
         r = self.world.length(SUN_RADIUS_KM * self.ctx.sun_scale)

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: Frame height (pixels) at which line widths and point sizes have their nominal values.
+REFERENCE_HEIGHT = 720.0
+
 
 @dataclass
 class SceneContext:
@@ -14,12 +17,21 @@ class SceneContext:
     plan: object  # marsviz.mission.plan.Plan
     opt: object  # SceneOptions
     world: object  # WorldFrame
-    radii: dict  # drawn planet radii, scene units
+    radii: dict  # drawn planet radii, scene units (true radius x exaggeration)
     planet_scale: float = 1.0  # drawn radius / true radius of the planets
     sun_scale: float = 1.0
     t: float = 0.0
     pos: dict = field(default_factory=dict)  # name -> scene position at t (ships as drawn)
     size: tuple = (1, 1)  # frame size in pixels
+    true_radii_km: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)  # planet -> exaggeration now (1 = true size)
+    dmap: object = None  # the DisplayMap of this instant and camera
+    sized: list = field(default_factory=list)  # (actor, line width, point size) at 720 px
+
+    @property
+    def px(self) -> float:
+        """Line widths and point sizes are given for a 720-pixel-high frame; this scales them."""
+        return max(1, self.size[1]) / REFERENCE_HEIGHT
 
     def current(self, name: str) -> np.ndarray:
         """Scene position of a body or craft at the current instant."""
@@ -50,6 +62,11 @@ class Visual:
     @property
     def world(self):
         return self.ctx.world
+
+    def sized(self, actor, line: float | None = None, point: float | None = None):
+        """Register an actor whose line width / point size follow the frame height."""
+        self.ctx.sized.append((actor, line, point))
+        return actor
 
     def build(self) -> None:  # pragma: no cover - every visual overrides it
         raise NotImplementedError

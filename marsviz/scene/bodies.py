@@ -33,12 +33,24 @@ class Planets(Visual):
             self.planet_actors[body] = actor
 
     def update(self, t: float) -> dict:
-        """Move the planets to ``t``; returns their scene positions."""
-        pos = {}
+        """Move the planets to ``t``; returns their heliocentric positions (km)."""
+        km = {}
         for body in PLANETS:
-            r = self.world.to_scene(self.plan.table.state(body, t)[0])
+            km[body] = self.plan.table.state(body, t)[0]
+        return km
+
+    def place(self, km: dict) -> dict:
+        """Put the planets at ``km`` (heliocentric) with their current exaggeration."""
+        pos = {}
+        cap = self.ctx.planet_scale
+        for body in PLANETS:
+            r = self.world.to_scene(km[body])
             pos[body] = r
-            self.planet_actors[body].SetPosition(*r)
+            a = self.planet_actors[body]
+            a.SetPosition(*r)
+            k = self.ctx.scales[body] / cap
+            if a.GetScale()[0] != k:
+                a.SetScale(k, k, k)
         return pos
 
 
@@ -52,6 +64,8 @@ class Orbits(Visual):
                 polyline(pts), color=style.dim(style.PLANET_COLORS[body], 0.55), line_width=1.5,
                 lighting=False, pickable=False, name=f"orbit-{body}", reset_camera=False)
         self.static.extend(self.orbit_actors.values())
+        for a in self.orbit_actors.values():
+            self.sized(a, line=1.5)
 
     def apply_options(self, opt) -> None:
         for a in self.orbit_actors.values():

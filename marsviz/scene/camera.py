@@ -12,8 +12,18 @@ FIXED = {
     "overview": ((0.0, -2.6, 5.6), (0.0, 0.0, 0.0)),
     "inner": ((0.0, -0.9, 3.4), (0.0, 0.0, 0.0)),
 }
-#: Tracking presets: camera distance from the target, AU.
-TRACK_DIST_AU = {"follow": 0.5, "earth": 0.5, "mars": 0.5, "venus": 0.5}
+#: Tracking presets: (target, camera distance from it in AU or km). ``None``: the crewed ship.
+TRACK = {
+    "follow": (None, 0.5, "au"),
+    "earth": ("earth", 0.5, "au"),
+    "mars": ("mars", 0.5, "au"),
+    "venus": ("venus", 0.5, "au"),
+    # The encounters, close enough for the planets to be drawn at (or near) true size.
+    "venus-flyby": ("venus", 60_000.0, "km"),
+    "mars-arrival": ("mars", 150_000.0, "km"),
+    "mars-stay": ("mars", 45_000.0, "km"),
+    "earth-approach": ("earth", 2_500_000.0, "km"),
+}
 
 
 class CameraRig(Visual):
@@ -23,11 +33,9 @@ class CameraRig(Visual):
         self.last_target_pos = None
 
     def target_of(self, preset: str):
-        if preset == "follow":
-            return self.plan.crewed
-        if preset in ("earth", "mars", "venus"):
-            return preset
-        return None
+        if preset not in TRACK:
+            return None
+        return TRACK[preset][0] or self.plan.crewed
 
     def set_preset(self, preset: str) -> None:
         if preset not in style.CAMERA_NAMES:
@@ -44,7 +52,8 @@ class CameraRig(Visual):
             cam.up = (0.0, 0.0, 1.0)
         else:
             center = self.ctx.current(target)
-            dist = TRACK_DIST_AU[preset] * world.au
+            _, d, unit = TRACK[preset]
+            dist = d * world.au if unit == "au" else world.length(d)
             helio = center - world.sun_offset()
             outward = helio / (np.linalg.norm(helio) or 1.0)
             if preset == "follow":

@@ -47,3 +47,21 @@ def set_polyline(poly: pv.PolyData, points: np.ndarray) -> None:
     poly.points = np.asarray(points, dtype=float) if n else np.zeros((1, 3))
     poly.lines = np.concatenate([[n], np.arange(n)]) if n >= 2 else np.empty(0, dtype=int)
     poly.Modified()
+
+
+def write_points(poly: pv.PolyData, points: np.ndarray) -> None:
+    """Overwrite a polydata's points in place (same count): no new VTK objects, no checks."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    vp = poly.GetPoints()
+    arr = vtk_to_numpy(vp.GetData())
+    arr[...] = points
+    vp.Modified()
+    poly.Modified()
+
+
+def set_line_cells(poly: pv.PolyData, indices: np.ndarray) -> None:
+    """Make ``poly`` one polyline through ``indices`` of its points (none if fewer than 2)."""
+    n = len(indices)
+    poly.lines = np.concatenate([[n], indices]).astype(int) if n >= 2 else np.empty(0, dtype=int)
+    poly.Modified()

@@ -6,7 +6,11 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from vtkmodules.vtkRenderingCore import vtkTextActor
+import math
+
+import numpy as np
+import pyvista as pv
+from vtkmodules.vtkRenderingCore import vtkActor2D, vtkCoordinate, vtkPolyDataMapper2D, vtkTextActor
 
 from marsviz.mission.plan import AU_KM
 from marsviz.scene import style
@@ -73,9 +77,64 @@ class Hud(Visual):
         self._text("card-body", 0.025, (0.5, 0.19), justify="center", valign="top",
                    color="#e6ecf5", background="#0b1220", opacity=0.82)
         self.texts["title"].actor.SetInput(self.plan.title)
-        self.texts["scale"].actor.SetInput(
-            f"Planet sizes x{self.ctx.planet_scale:,.0f}, Sun x{self.ctx.sun_scale:g}   "
-            f"Rings every 0.5 AU (1 AU = {AU_KM / 1e6:.1f} million km)")
+        self._scale_text = None
+        self.texts["scale"].actor.SetInput(self.scale_text(None))
+        self._build_scale_bar()
+
+    # -- sizes and the scale bar ------------------------------------------------------------------
+    def scale_text(self, scales) -> str:
+        """What the frame says about sizes: each planet's exaggeration (x1 is true size)."""
+        cap = self.ctx.planet_scale
+        rings = f"Rings every 0.5 AU (1 AU = {AU_KM / 1e6:.1f} million km)"
+        if scales is None or all(s >= cap for s in scales.values()):
+            return f"Planet sizes x{cap:,.0f}, Sun x{self.ctx.sun_scale:g}   {rings}"
+        parts = [f"{b.capitalize()} {'true size' if s <= 1.0 else f'x{s:,.0f}'}"
+                 for b, s in scales.items() if s < cap]
+        rest = "other planets" if len(parts) < len(scales) else ""
+        tail = f", {rest} x{cap:,.0f}" if rest else ""
+        return "Sizes: " + ", ".join(parts) + tail
+
+    def _build_scale_bar(self) -> None:
+        self.bar = pv.PolyData(np.zeros((6, 3)), lines=np.array([2, 0, 1, 2, 2, 3, 2, 4, 5]))
+        coord = vtkCoordinate()
+        coord.SetCoordinateSystemToNormalizedViewport()
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self.bar)
+        mapper.SetTransformCoordinate(coord)
+        self.bar_actor = vtkActor2D()
+        self.bar_actor.SetMapper(mapper)
+        self.bar_actor.GetProperty().SetColor(*style.hex_to_rgb("#c9d3e3"))
+        self.bar_actor.GetProperty().SetLineWidth(2.0)
+        self.p.add_actor(self.bar_actor, name="hud-scale-bar", reset_camera=False, pickable=False)
+        self.sized(self.bar_actor, line=2.0)
+        self._text("bar", 0.022, (0.0, 0.0), valign="center", color="#c9d3e3")
+        self.bar_km = None
+        self.bar_frac = 0.0
+
+    def update_scale(self, scales, camera) -> None:
+        """The sizes line and a bar of a round length at the distance the camera looks at."""
+        text = self.scale_text(scales)
+        if text != self._scale_text:
+            self._scale_text = text
+            self.texts["scale"].actor.SetInput(text)
+        w, h = self.ctx.size
+        d_km = camera.GetDistance() * self.world.km_per_unit
+        km_per_px = 2.0 * d_km * math.tan(math.radians(camera.GetViewAngle()) / 2.0) / max(1, h)
+        raw = 0.14 * w * km_per_px
+        mag = 10.0 ** math.floor(math.log10(raw))
+        nice = max(m * mag for m in (1.0, 2.0, 5.0) if m * mag <= raw)
+        self.bar_km = nice
+        self.bar_frac = nice / km_per_px / max(1, w)  # of the frame width
+        x0, y = 0.015, 0.02 + 1.9 * self.px["scale"] / max(1, h) + 0.5 * self.px["bar"] / max(1, h)
+        x1 = x0 + self.bar_frac
+        tick = 0.012
+        self.bar.points = np.array([[x0, y, 0], [x1, y, 0], [x0, y - tick, 0], [x0, y + tick, 0],
+                                    [x1, y - tick, 0], [x1, y + tick, 0]], dtype=float)
+        self.bar.Modified()
+        label = (f"{nice / 1e6:,.4g} million km" if nice >= 1e6 else f"{nice:,.0f} km")
+        bar = self.texts["bar"].actor
+        bar.SetInput(label)
+        bar.SetPosition(x1 + 0.01, y)
 
     def layout(self, width: int, height: int, text_scale: float) -> None:
         """Font sizes from the frame height; the top-left block and the card stacked."""
@@ -84,6 +143,7 @@ class Hud(Visual):
         for key, t in self.texts.items():
             px[key] = max(11, int(round(t.size * h * text_scale)))
             t.actor.GetTextProperty().SetFontSize(px[key])
+        self.px = px
         y = 0.975
         for key in ("title", "date", "met"):
             self.texts[key].actor.SetPosition(0.015, y)
@@ -171,5 +231,6 @@ class Hud(Visual):
         a.SetInput(text or " ")
 
     def apply_options(self, opt) -> None:
-        for key in ("title", "date", "met", "camera", "scale"):
+        for key in ("title", "date", "met", "camera", "scale", "bar"):
             self.texts[key].actor.SetVisibility(opt.hud)
+        self.bar_actor.SetVisibility(opt.hud)

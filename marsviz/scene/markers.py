@@ -8,6 +8,7 @@ import pyvista as pv
 from marsviz.mission.plan import PLANETS
 from marsviz.scene import style
 from marsviz.scene.base import Visual
+from marsviz.scene.geometry import write_points
 
 
 def milestone_label(name: str) -> str:
@@ -29,20 +30,24 @@ class Markers(Visual):
     def build(self) -> None:
         plan = self.plan
         by_cat: dict[str, list] = {}
-        self.event_positions = {}  # Sun-centred scene units
+        self.event_km = {}  # heliocentric km
+        self.event_positions = {}  # scene units, as drawn now
         for ev in plan.mission_events:
             pos = plan.event_location(ev)
             if pos is None:
                 continue
-            self.event_positions[ev.id] = self.world.helio(pos)
-            by_cat.setdefault(ev.category, []).append(self.world.helio(pos))
+            self.event_km[ev.id] = np.asarray(pos, dtype=float)
+            by_cat.setdefault(ev.category, []).append(ev.id)
         self.marker_actors = {}
-        for cat, pts in by_cat.items():
+        self.marker_sets = {}  # category -> (PolyData, event ids)
+        for cat, ids in by_cat.items():
             size = 15.0 if cat == "failure" else 10.0
-            self.marker_actors[cat] = self.p.add_mesh(
-                pv.PolyData(np.array(pts)), color=style.CATEGORY_COLORS[cat], point_size=size,
+            poly = pv.PolyData(self.world.to_scene(np.array([self.event_km[i] for i in ids])))
+            self.marker_sets[cat] = (poly, ids)
+            self.marker_actors[cat] = self.sized(self.p.add_mesh(
+                poly, color=style.CATEGORY_COLORS[cat], point_size=size,
                 render_points_as_spheres=True, lighting=False, pickable=False,
-                name=f"events-{cat}", reset_camera=False)
+                name=f"events-{cat}", reset_camera=False), point=size)
         # The highlighted (active) event: a bigger ring-like point drawn on top.
         self.active_marker = pv.PolyData(np.zeros((1, 3)))
         self.active_actor = self.p.add_mesh(self.active_marker, color="#ffffff", point_size=26.0,
@@ -50,26 +55,50 @@ class Markers(Visual):
                                             lighting=False, pickable=False, name="event-active",
                                             reset_camera=False)
         self.active_actor.SetVisibility(False)
+        self.sized(self.active_actor, point=26.0)
+        self.active_id = None
         # Milestones of the crewed trajectory.
         tn = plan.crewed_trajectory
-        ms_pts = []
+        ms_km = []
         self.milestone_labels = []
         for name, t in sorted(tn.milestones.items(), key=lambda kv: kv[1]):
-            ms_pts.append(self.world.helio(plan.position(plan.crewed, t)))
+            ms_km.append(plan.position(plan.crewed, t))
             self.milestone_labels.append(milestone_label(name) + "  " + plan.clock.day(t))
-        self.milestone_pts = pv.PolyData(np.array(ms_pts))
+        self.milestone_km = np.array(ms_km)
+        self.milestone_pts = pv.PolyData(self.world.to_scene(self.milestone_km))
         self.milestone_pts.point_data["labels"] = np.array(self.milestone_labels, dtype=object)
         self.milestone_actor = self.p.add_mesh(
             self.milestone_pts, color="#ffffff", point_size=8.0, render_points_as_spheres=True,
             lighting=False, pickable=False, name="milestones", reset_camera=False)
-        self.static.extend([*self.marker_actors.values(), self.active_actor, self.milestone_actor])
+        self.sized(self.milestone_actor, point=8.0)
+        self._ids = list(self.event_km)
+        self._all_km = np.vstack([np.array([self.event_km[i] for i in self._ids]).reshape(-1, 3),
+                                  self.milestone_km])
+        self._lo, self._hi = self._all_km.min(axis=0), self._all_km.max(axis=0)
+        self._sel = [(poly, np.array([self._ids.index(i) for i in ids])) for poly, ids in self.marker_sets.values()]
+
+    def update(self) -> None:
+        """Place the markers through the instant's display map and world frame."""
+        dmap = self.ctx.dmap
+        km = self._all_km
+        if dmap is not None:
+            km = dmap.apply(km, self._lo, self._hi)
+        pos = self.world.to_scene(km)
+        n = len(self._ids)
+        self.event_positions = dict(zip(self._ids, pos[:n]))
+        for poly, sel in self._sel:
+            write_points(poly, pos[sel])
+        write_points(self.milestone_pts, pos[n:])
+        self.active_id = None
 
     def highlight(self, ev, visible: bool) -> None:
         """Ring the active event ``ev`` (or hide the ring)."""
-        self.active_actor.SetVisibility(bool(visible and ev is not None and ev.id in self.event_positions))
-        if visible and ev is not None and ev.id in self.event_positions:
+        on = bool(visible and ev is not None and ev.id in self.event_positions)
+        self.active_actor.SetVisibility(on)
+        if on and ev.id != self.active_id:
             self.active_marker.points = self.event_positions[ev.id][None, :]
             self.active_marker.Modified()
+        self.active_id = ev.id if on else None
 
     def apply_options(self, opt) -> None:
         for a in self.marker_actors.values():
@@ -105,7 +134,7 @@ class Labels(Visual):
             show_points=False, always_visible=True, bold=False, name="grid-labels",
             reset_camera=False)
         # 2D label actors cannot be shifted: their Sun-centred points are moved instead.
-        self._fixed = [(pts, np.array(pts.points)) for pts in (self.markers.milestone_pts, self.grid_label_pts)]
+        self._fixed = [(pts, np.array(pts.points)) for pts in (self.grid_label_pts,)]
 
     def shift(self, offset) -> None:
         for pts, base in self._fixed:
@@ -131,9 +160,9 @@ class Labels(Visual):
         self.label_pts.Modified()
 
     def layout(self, height: int, text_scale: float) -> None:
-        lbl = max(9, int(round(0.02 * height * text_scale)))
-        for actor, size in ((self.label_actor, lbl), (self.ms_label_actor, max(8, int(lbl * 0.8))),
-                            (self.grid_label_actor, max(8, int(lbl * 0.75)))):
+        lbl = max(7, int(round(0.022 * height * text_scale)))
+        for actor, size in ((self.label_actor, lbl), (self.ms_label_actor, max(6, int(lbl * 0.8))),
+                            (self.grid_label_actor, max(6, int(lbl * 0.75)))):
             hier = actor.GetMapper().GetInputConnection(0, 0).GetProducer()
             hier.GetTextProperty().SetFontSize(size)
 

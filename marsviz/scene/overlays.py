@@ -27,6 +27,8 @@ class Signal(Visual):
                                             name="signal", reset_camera=False, pickable=False)
         self.signal_line_actor.SetVisibility(False)
         self.signal_actor.SetVisibility(False)
+        self.sized(self.signal_line_actor, line=2.0)
+        self.sized(self.signal_actor, point=18.0)
 
     def state(self, t: float):
         """(fraction travelled, seconds remaining, one-way seconds, src, dst in scene units)."""
@@ -97,6 +99,7 @@ class Preview(Visual):
                                              lighting=False, name="preview", reset_camera=False,
                                              pickable=False)
         self.preview_actor.SetVisibility(False)
+        self.sized(self.preview_actor, line=3.0)
 
     def update(self, points_km) -> None:
         self.points_km = None if points_km is None else np.asarray(points_km)

@@ -1,4 +1,9 @@
-"""The ships' trajectories: each leg drawn whole (dim) and flown so far (bright)."""
+"""The ships' trajectories: each leg drawn whole (dim) and flown so far (bright).
+
+Leg points are kept in heliocentric km, sampled every half day and densely around each
+encounter; every frame they go through the instant's display map (so that no drawn path runs
+through a drawn planet) and the world frame (so that they are precise near the origin).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ import pyvista as pv
 
 from marsviz.scene import style
 from marsviz.scene.base import Visual
-from marsviz.scene.geometry import polyline, set_polyline
+from marsviz.scene.geometry import polyline, set_line_cells, write_points
+from marsviz.scene.scales import dense_times, encounter_times, track_km
 
 FLOWN_STEP_DAYS = 0.5
 
@@ -19,11 +25,15 @@ class Leg:
     craft: str
     index: int
     times: np.ndarray
-    points: np.ndarray  # Sun-centred scene units
+    km: np.ndarray  # heliocentric km, as the track gives them
+    points: np.ndarray = None  # scene units, as drawn now
+    full: pv.PolyData = None
     full_actor: object = None
     flown: pv.PolyData = None
     flown_actor: object = None
-    state: tuple = (-1, False)
+    k: int = -1  # points of the leg flown, as drawn now
+    lo: np.ndarray = None  # bounding box of the leg, km
+    hi: np.ndarray = None
 
 
 def craft_color(plan, cid: str, leg_index: int) -> str:
@@ -38,40 +48,50 @@ class Trajectories(Visual):
         plan = self.plan
         for cid in plan.trajectories:
             crewed = cid == plan.crewed
-            for i, (tt, r) in enumerate(plan.path(cid, FLOWN_STEP_DAYS)):
-                leg = Leg(cid, i, tt, self.world.helio(r))
+            enc = encounter_times(plan, cid)
+            for i, (tt, _r) in enumerate(plan.path(cid, FLOWN_STEP_DAYS)):
+                tt = dense_times(np.asarray(tt, dtype=float), enc, float(tt[0]), float(tt[-1]))
+                km = track_km(plan, cid, tt)[0]
+                leg = Leg(cid, i, tt, km, self.world.to_scene(km), lo=km.min(axis=0), hi=km.max(axis=0))
                 color = craft_color(plan, cid, i)
-                leg.full_actor = self.p.add_mesh(
-                    polyline(leg.points), color=style.dim(color, 0.42 if crewed else 0.3),
+                leg.full = polyline(leg.points)
+                leg.full_actor = self.sized(self.p.add_mesh(
+                    leg.full, color=style.dim(color, 0.42 if crewed else 0.3),
                     line_width=2.0 if crewed else 1.2, lighting=False, pickable=False,
-                    name=f"path-{cid}-{i}", reset_camera=False)
-                leg.flown = polyline(leg.points[:2])
-                leg.flown_actor = self.p.add_mesh(
+                    name=f"path-{cid}-{i}", reset_camera=False), line=2.0 if crewed else 1.2)
+                # the flown part: the leg's points and one more, the ship as drawn
+                leg.flown = polyline(np.vstack([leg.points, leg.points[-1:]]))
+                leg.flown_actor = self.sized(self.p.add_mesh(
                     leg.flown, color=color if crewed else style.dim(color, 0.75),
                     line_width=4.0 if crewed else 2.0, lighting=False, pickable=False,
-                    name=f"flown-{cid}-{i}", reset_camera=False)
+                    name=f"flown-{cid}-{i}", reset_camera=False), line=4.0 if crewed else 2.0)
                 self.legs.append(leg)
-                self.static.extend((leg.full_actor, leg.flown_actor))
 
     def update(self, t: float, shown: dict) -> None:
-        """Grow each leg's flown part to the ship as drawn (``shown``: scene positions)."""
+        """Draw each leg through the display map; grow its flown part to the ship as drawn
+        (``shown``: scene positions of the ships)."""
         crewed = self.plan.crewed
-        sun = self.world.sun_offset()
+        dmap = self.ctx.dmap
         for leg in self.legs:
+            km = leg.km if dmap is None else dmap.apply(leg.km, leg.lo, leg.hi)
+            leg.points = self.world.to_scene(km)
+            write_points(leg.full, leg.points)
+            n = len(leg.times)
             k = int(np.searchsorted(leg.times, t, side="right"))
-            inside = 0 < k < len(leg.times)
-            key = (min(k, len(leg.times)), inside)
-            if key == leg.state and not inside:
-                continue  # not started or finished: nothing moved
-            leg.state = key
-            if k <= 0:
-                pts = leg.points[:0]
-            elif not inside:
-                pts = leg.points
-            else:
-                pts = np.vstack([leg.points[:k], (shown[leg.craft] - sun)[None, :]])
-            set_polyline(leg.flown, pts)
-            leg.flown_actor.SetVisibility(bool(len(pts) >= 2 and (self.ctx.opt.cargo or leg.craft == crewed)))
+            inside = 0 < k < n
+            ship = shown[leg.craft] if inside else leg.points[-1]
+            write_points(leg.flown, np.vstack([leg.points, ship[None, :]]))
+            if k != leg.k:
+                leg.k = k
+                if k <= 0:
+                    idx = np.empty(0, dtype=int)
+                elif not inside:
+                    idx = np.arange(n)
+                else:
+                    idx = np.append(np.arange(k), n)
+                set_line_cells(leg.flown, idx)
+            flown = k > 0 and (k >= 2 or inside)
+            leg.flown_actor.SetVisibility(bool(flown and (self.ctx.opt.cargo or leg.craft == crewed)))
 
     def apply_options(self, opt) -> None:
         for leg in self.legs:

@@ -32,6 +32,7 @@ from marsviz.scene.hud import Hud
 from marsviz.scene.markers import Labels, Markers, milestone_label  # noqa: F401
 from marsviz.scene.overlays import Preview, Signal
 from marsviz.scene.paths import FLOWN_STEP_DAYS, Trajectories  # noqa: F401
+from marsviz.scene.scales import DisplayMap, exaggeration, has_local_arcs
 from marsviz.scene.ships import Ships, parked
 from marsviz.scene.world import WorldFrame
 
@@ -64,9 +65,13 @@ class MissionScene:
         self.planet_scale = style.PLANET_SCALE
         self.sun_scale = style.SUN_SCALE
         self.world = WorldFrame()
-        radii = {b: self.world.length(plan.constants[b]["R"] * self.planet_scale) for b in PLANETS}
+        true_km = {b: float(plan.constants[b]["R"]) for b in PLANETS}
+        radii = {b: self.world.length(true_km[b] * self.planet_scale) for b in PLANETS}
         self.ctx = SceneContext(plotter, plan, self.opt, self.world, radii, planet_scale=self.planet_scale,
-                                sun_scale=self.sun_scale, t=plan.epoch, size=tuple(plotter.window_size))
+                                sun_scale=self.sun_scale, t=plan.epoch, size=tuple(plotter.window_size),
+                                true_radii_km=true_km, scales={b: self.planet_scale for b in PLANETS})
+        self._km: dict = {}  # heliocentric km of planets and ships (true) at the current instant
+        self._ship_states: dict = {}
         self._ready = False
         ctx = self.ctx
         self.backdrop = Backdrop(ctx)
@@ -118,8 +123,20 @@ class MissionScene:
     def _before_render(self, *_args) -> None:
         cam = self.p.renderer.GetActiveCamera()
         self.backdrop.before_render(cam)
+        if self._ready and self._km and self._scales() != self.ctx.scales:
+            self._place()  # the user zoomed: planets change size, paths keep clear of them
         self.ships.orient_all(cam.GetPosition())  # markers keep their size on screen while zooming
-        self.p.renderer.ResetCameraClippingRange()
+        self._clip()
+
+    def _clip(self) -> None:
+        """Clipping range for everything from the stars to a planet a few radii away."""
+        ren = self.p.renderer
+        ren.ResetCameraClippingRange()
+        cam = ren.GetActiveCamera()
+        near, far = cam.GetClippingRange()
+        limit = 0.05 * cam.GetDistance()
+        if near > limit:
+            cam.SetClippingRange(limit, far)
 
     # -----------------------------------------------------------------------------------------
     # Layout and options
@@ -131,6 +148,13 @@ class MissionScene:
         self.ctx.size = (int(width), int(height))
         self.hud.layout(int(width), int(height), self.opt.text_scale)
         self.labels.layout(max(1, int(height)), self.opt.text_scale)
+        k = self.ctx.px
+        for actor, line, point in self.ctx.sized:
+            prop = actor.GetProperty()
+            if line is not None:
+                prop.SetLineWidth(line * k)
+            if point is not None:
+                prop.SetPointSize(point * k)
         if self._ready:
             self._update_hud()  # re-wrap the card for the new width
 
@@ -149,18 +173,43 @@ class MissionScene:
         t = float(plan.clamp(t))
         ctx = self.ctx
         ctx.t = t
-        pos = self.planets.update(t)
-        states = self.ships.states(t)
-        for cid, (r, _v) in states.items():
-            pos[cid] = r
-        ctx.pos = pos
-        self.rig.update(pos)
-        pos.update(self.ships.update(t, states, pos))
-        self.ships.orient_all(self.p.renderer.GetActiveCamera().GetPosition())
-        self.trajectories.update(t, pos)
-        self.labels.update(t, pos, self._craft_named)
+        self._km = self.planets.update(t)
+        self._ship_states = self.ships.states(t)
+        for cid, (r, _v) in self._ship_states.items():
+            self._km[cid] = r
+        if self.rig.target is not None:
+            self._set_origin(self._km[self.rig.target], self.rig.target)
+        ctx.pos = {k: self.world.to_scene(v) for k, v in self._km.items()}
+        self.rig.update(ctx.pos)
+        self._place()
         self._update_hud()
         self.signal.update(t, self.hud.texts["signal"].actor)
+
+    def _scales(self) -> dict:
+        """Each planet's exaggeration for the camera where it is now."""
+        cam_km = self.world.to_km(self.p.renderer.GetActiveCamera().GetPosition())
+        cap = self.planet_scale
+        R = self.ctx.true_radii_km
+        return {b: exaggeration(float(np.linalg.norm(cam_km - self._km[b])), R[b], cap) for b in PLANETS}
+
+    def _place(self) -> None:
+        """Everything whose drawn place or size depends on the camera: planets, ships, paths,
+        markers and labels."""
+        ctx = self.ctx
+        t = ctx.t
+        ctx.scales = self._scales()
+        R = ctx.true_radii_km
+        ctx.radii = {b: self.world.length(R[b] * s) for b, s in ctx.scales.items()}
+        ctx.dmap = DisplayMap({b: (self._km[b], R[b], ctx.scales[b]) for b in PLANETS},
+                              floor=not has_local_arcs(self.plan))
+        pos = self.planets.place(self._km)
+        pos.update(self.ships.update(t, self._ship_states))
+        ctx.pos = pos
+        self.ships.orient_all(self.p.renderer.GetActiveCamera().GetPosition())
+        self.trajectories.update(t, pos)
+        self.markers.update()
+        self.labels.update(t, pos, self._craft_named)
+        self.hud.update_scale(ctx.scales, self.p.renderer.GetActiveCamera())
 
     def _craft_named(self, cid: str) -> bool:
         plan, t = self.plan, self.t
@@ -200,8 +249,9 @@ class MissionScene:
         self.rig.target = None
         self.set_time(t)
         self.rig.set_pose(pose)
-        self.ships.orient_all(self.p.renderer.GetActiveCamera().GetPosition())
-        self.p.renderer.ResetCameraClippingRange()
+        self._place()
+        self._update_hud()
+        self._clip()
 
     def _event(self, event_id: str):
         try:
@@ -274,9 +324,16 @@ class MissionScene:
     # -----------------------------------------------------------------------------------------
     def set_camera(self, preset: str) -> None:
         """Jump to a camera preset (see ``style.CAMERA_NAMES``)."""
+        if preset not in style.CAMERA_NAMES:
+            raise ValueError(f"unknown camera preset {preset!r}")
+        target = self.rig.target_of(preset)
+        if self._km:
+            self._set_origin(np.zeros(3) if target is None else self._km[target], target or "sun")
         self.rig.set_preset(preset)
-        self.ships.orient_all(self.p.renderer.GetActiveCamera().GetPosition())
-        self.p.renderer.ResetCameraClippingRange()
+        if self._km:
+            self._place()
+            self.signal.update(self.t, self.hud.texts["signal"].actor)
+        self._clip()
         self._update_hud()
 
     # -----------------------------------------------------------------------------------------

@@ -8,12 +8,10 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 
-from marsviz.mission.plan import PLANETS
 from marsviz.scene import style
 from marsviz.scene.base import Visual
+from marsviz.scene.scales import track_km
 
-#: A ship inside a planet's exaggerated sphere is drawn this many drawn radii from its centre.
-CLEARANCE = 1.35
 #: Marker length as a fraction of the camera distance (the crewed ship; others x 0.7).
 SCREEN_FRACTION = 0.02
 
@@ -37,21 +35,22 @@ class Ships(Visual):
                 cone, color=color, lighting=False, name=f"craft-{cid}", reset_camera=False)
 
     def states(self, t: float) -> dict:
-        """True scene position and velocity (km/s) of every ship at ``t``."""
-        out = {}
-        for cid in self.craft_actors:
-            r, v = self.plan.craft_state(cid, t)
-            out[cid] = (self.world.to_scene(r), v)
-        return out
+        """Heliocentric position (km) and velocity (km/s) of every ship at ``t``."""
+        return {cid: track_km(self.plan, cid, t) for cid in self.craft_actors}
 
-    def update(self, t: float, states: dict, planets: dict) -> dict:
-        """Place the ships (drawn positions) and show those that fly; returns drawn positions."""
+    def update(self, t: float, states: dict) -> dict:
+        """Place the ships where they are drawn (through the instant's display map, the same
+        map as their paths) and show those that fly; returns their scene positions."""
         plan = self.plan
+        dmap = self.ctx.dmap
         self.shown = {}
         drawn = {}
-        for cid, actor in self.craft_actors.items():
-            r, v = states[cid]
-            shown = self.display_position(r, planets)
+        ids = list(self.craft_actors)
+        km = np.array([states[c][0] for c in ids])
+        pos = self.world.to_scene(km if dmap is None else dmap.apply(km, km.min(axis=0), km.max(axis=0)))
+        for i, (cid, actor) in enumerate(self.craft_actors.items()):
+            v = states[cid][1]
+            shown = pos[i]
             drawn[cid] = shown
             self.shown[cid] = (shown, v)
             traj = plan.trajectories[cid]
@@ -59,21 +58,6 @@ class Ships(Visual):
             visible = (cid == plan.crewed or (self.ctx.opt.cargo and t >= traj.t_start - 1))
             actor.SetVisibility(bool(visible and (flying or cid == plan.crewed)))
         return drawn
-
-    def display_position(self, r: np.ndarray, planets: dict) -> np.ndarray:
-        """A spacecraft inside a planet's exaggerated sphere is shown just outside it."""
-        for body in PLANETS:
-            c = planets[body]
-            d = r - c
-            dist = float(np.linalg.norm(d))
-            limit = CLEARANCE * self.ctx.radii[body]
-            if dist < limit:
-                direction = d / dist if dist > 1e-9 else np.array([0.0, 0.0, 1.0])
-                if dist <= 1e-9 or abs(direction[2]) < 0.2:
-                    direction = direction + np.array([0.0, 0.0, 1.0])
-                    direction /= np.linalg.norm(direction)
-                return c + direction * limit
-        return r
 
     def orient_all(self, cam_pos) -> None:
         for cid, (r, v) in self.shown.items():
