@@ -141,7 +141,7 @@ def test_line_widths_and_marker_sizes_follow_the_frame_height(plan):
         s = MissionScene(p, plan)
         got[h] = ([(a.GetProperty().GetLineWidth(), a.GetProperty().GetPointSize()) for a, *_ in s.ctx.sized],
                   s._texts["date"].actor.GetTextProperty().GetFontSize(),
-                  s.labels.label_actor.GetMapper().GetInputConnection(0, 0).GetProducer().GetTextProperty().GetFontSize())
+                  s.labels.font_px["planet"])
         s.close()
         p.close()
     small, big = got[360], got[1440]

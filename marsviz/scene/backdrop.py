@@ -59,9 +59,6 @@ class Backdrop(Visual):
         self.grid_actor = self.p.add_mesh(grid, color="#39445e", line_width=1, opacity=0.55,
                                           lighting=False, pickable=False, name="au-grid",
                                           reset_camera=False)
-        self.grid_label_pts = pv.PolyData(np.array([[0.0, -r * au, 0.0] for r in self.grid_radii]))
-        self.grid_label_pts.point_data["labels"] = np.array(
-            [f"{r:g} AU" for r in self.grid_radii], dtype=object)
         self.static.append(self.grid_actor)
         self.sized(self.grid_actor, line=1.0)
 

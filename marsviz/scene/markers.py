@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 
-from marsviz.mission.plan import PLANETS
 from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import write_points
@@ -104,69 +103,3 @@ class Markers(Visual):
         for a in self.marker_actors.values():
             a.SetVisibility(opt.events)
         self.milestone_actor.SetVisibility(opt.events)
-
-
-class Labels(Visual):
-    """Names of the planets and ships, milestone labels and the grid's AU labels."""
-
-    def __init__(self, ctx, markers: Markers, grid_label_pts):
-        super().__init__(ctx)
-        self.markers = markers
-        self.grid_label_pts = grid_label_pts
-
-    def build(self) -> None:
-        plan = self.plan
-        names = [b.capitalize() for b in PLANETS] + [plan.craft_name(c) for c in plan.trajectories]
-        self.label_keys = list(PLANETS) + list(plan.trajectories)
-        self.label_pts = pv.PolyData(np.zeros((len(names), 3)))
-        self.label_pts.point_data["labels"] = np.array(names, dtype=object)
-        self._names = None
-        self.label_actor = self.p.add_point_labels(
-            self.label_pts, "labels", font_size=14, text_color="#e6ecf5", shape=None,
-            show_points=False, always_visible=True, bold=False, shadow=True, name="labels",
-            justification_vertical="bottom", reset_camera=False)
-        self.ms_label_actor = self.p.add_point_labels(
-            self.markers.milestone_pts, "labels", font_size=11, text_color="#aab4c3", shape=None,
-            show_points=False, always_visible=True, bold=False, shadow=True, name="ms-labels",
-            justification_vertical="top", reset_camera=False)
-        self.grid_label_actor = self.p.add_point_labels(
-            self.grid_label_pts, "labels", font_size=11, text_color="#6f7d99", shape=None,
-            show_points=False, always_visible=True, bold=False, name="grid-labels",
-            reset_camera=False)
-        # 2D label actors cannot be shifted: their Sun-centred points are moved instead.
-        self._fixed = [(pts, np.array(pts.points)) for pts in (self.grid_label_pts,)]
-
-    def shift(self, offset) -> None:
-        for pts, base in self._fixed:
-            pts.points = base + np.asarray(offset)
-            pts.Modified()
-
-    def update(self, t: float, pos: dict, shown_craft) -> None:
-        """Labels follow their objects; ``shown_craft(cid)``: whether a ship's name is shown."""
-        lp = np.asarray(self.label_pts.points)
-        radii = self.ctx.radii
-        for i, key in enumerate(self.label_keys):
-            lp[i] = pos[key] + (np.array([0, 0, radii[key] * 1.15]) if key in PLANETS else 0)
-        names = []
-        for key in self.label_keys:
-            if key in PLANETS:
-                names.append(key.capitalize())
-            else:
-                names.append(self.plan.craft_name(key) if shown_craft(key) else "")
-        self.label_pts.points = lp
-        if names != self._names:
-            self._names = names
-            self.label_pts.point_data["labels"] = np.array(names, dtype=object)
-        self.label_pts.Modified()
-
-    def layout(self, height: int, text_scale: float) -> None:
-        lbl = max(7, int(round(0.022 * height * text_scale)))
-        for actor, size in ((self.label_actor, lbl), (self.ms_label_actor, max(6, int(lbl * 0.8))),
-                            (self.grid_label_actor, max(6, int(lbl * 0.75)))):
-            hier = actor.GetMapper().GetInputConnection(0, 0).GetProducer()
-            hier.GetTextProperty().SetFontSize(size)
-
-    def apply_options(self, opt) -> None:
-        self.grid_label_actor.SetVisibility(opt.grid and opt.labels)
-        self.label_actor.SetVisibility(opt.labels)
-        self.ms_label_actor.SetVisibility(opt.labels)

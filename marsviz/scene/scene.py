@@ -29,7 +29,8 @@ from marsviz.scene.geometry import polyline as _polyline  # noqa: F401
 from marsviz.scene.geometry import set_polyline as _set_polyline  # noqa: F401
 from marsviz.scene.geometry import uv_sphere  # noqa: F401
 from marsviz.scene.hud import Hud
-from marsviz.scene.markers import Labels, Markers, milestone_label  # noqa: F401
+from marsviz.scene.labels import Labels
+from marsviz.scene.markers import Markers, milestone_label  # noqa: F401
 from marsviz.scene.overlays import Preview, Signal
 from marsviz.scene.paths import FLOWN_STEP_DAYS, Trajectories  # noqa: F401
 from marsviz.scene.scales import DisplayMap, exaggeration, has_local_arcs
@@ -88,9 +89,9 @@ class MissionScene:
         for v in (self.backdrop, self.planets, self.orbits, self.trajectories, self.ships,
                   self.markers, self.signal, self.preview):
             v.build()
-        self.labels = Labels(ctx, self.markers, self.backdrop.grid_label_pts)
-        self.labels.build()
         self.hud.build()
+        self.labels = Labels(ctx, self.markers, self.hud)
+        self.labels.build()
         self.rig.build()
         self.visuals = (self.backdrop, self.planets, self.orbits, self.trajectories, self.ships,
                         self.markers, self.signal, self.preview, self.labels, self.hud, self.rig)
@@ -127,6 +128,7 @@ class MissionScene:
             self._place()  # the user zoomed: planets change size, paths keep clear of them
         self.ships.orient_all(cam.GetPosition())  # markers keep their size on screen while zooming
         self._clip()
+        self.labels.place()
 
     def _clip(self) -> None:
         """Clipping range for everything from the stars to a planet a few radii away."""
