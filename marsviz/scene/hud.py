@@ -121,6 +121,8 @@ class Hud(Visual):
         d_km = camera.GetDistance() * self.world.km_per_unit
         km_per_px = 2.0 * d_km * math.tan(math.radians(camera.GetViewAngle()) / 2.0) / max(1, h)
         raw = 0.14 * w * km_per_px
+        if not (raw > 0 and math.isfinite(raw)):
+            return  # no frame yet (a window not shown) or a degenerate camera
         mag = 10.0 ** math.floor(math.log10(raw))
         nice = max(m * mag for m in (1.0, 2.0, 5.0) if m * mag <= raw)
         self.bar_km = nice
