@@ -128,3 +128,11 @@ def test_signal_is_drawn_as_the_frame_state_gives_it(scene, plan):
     assert scene._texts["signal"].actor.GetInput() == "Signal to Earth: 5 min 00 s to go (one-way light time 6 min 40 s)"
     scene.apply(State(0.0, ev.t, None, None, None, OVERVIEW, "overview"))
     assert not scene.signal_actor.GetVisibility()
+
+
+def test_a_shot_names_the_view(scene, plan):
+    t = plan.event("plea").t
+    for shot, name in (("planet:mars", "Mars"), (f"ship:{plan.crewed}", f"Riding with {plan.craft_name(plan.crewed)}"),
+                       ("overview", "Ecliptic overview")):
+        scene.apply(State(0.0, t, None, None, None, OVERVIEW, shot))
+        assert scene._texts["camera"].actor.GetInput() == f"View: {name}"

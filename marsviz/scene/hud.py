@@ -171,7 +171,7 @@ class Hud(Visual):
         else:
             T["date"].actor.SetInput(plan.clock.date(t))
             T["met"].actor.SetInput(f"{plan.clock.met(t)}   {plan.phase_at(t).name}")
-        T["camera"].actor.SetInput(f"View: {style.CAMERA_NAMES.get(camera_preset, camera_preset)}")
+        T["camera"].actor.SetInput(f"View: {self.view_name(camera_preset)}")
         if self.question is not None:
             self._show_question(self.question)
             return None
@@ -182,6 +182,20 @@ class Hud(Visual):
             ev = plan.active_event(t, self.ctx.opt.card_days)
         self._show_card(ev)
         return ev
+
+    def view_name(self, key: str) -> str:
+        """A camera preset's name, or a storyboard shot's ("planet:mars", "ship:<craft>", ...)."""
+        if key in style.CAMERA_NAMES:
+            return style.CAMERA_NAMES[key]
+        family, _, what = key.partition(":")
+        plan = self.plan
+        if family == "planet":
+            return what.capitalize()
+        if family == "ship":
+            return f"Riding with {plan.craft_name(what) if what in plan.trajectories else what}"
+        if family == "surface":
+            return f"Mars surface, {what.replace('_', ' ')}"
+        return family.capitalize()
 
     def _wrap_width(self, size_frac: float) -> int:
         w, h = self.ctx.size

@@ -56,7 +56,7 @@ class Signal(Visual):
         if self.override is not None:
             to = getattr(self.override, "to", None)
             if to:
-                return to
+                return "Earth" if to == "earth" else "the crew"
             earth = self.plan.position("earth", t)
             near = np.linalg.norm(np.asarray(self.override.dst_km) - earth) < 1e6
             return "Earth" if near else "the crew"

@@ -127,6 +127,8 @@ class MissionScene:
         if self._ready and self._km and self._scales() != self.ctx.scales:
             self._place()  # the user zoomed: planets change size, paths keep clear of them
         self.ships.orient_all(cam.GetPosition())  # markers keep their size on screen while zooming
+        if self._ready:
+            self.hud.update_scale(self.ctx.scales, cam)  # the scale bar follows the user's zoom
         self._clip()
         self.labels.place()
 
