@@ -115,6 +115,9 @@ def test_no_drawn_trajectory_point_lies_inside_a_drawn_planet(scene, plan):
 
 @pytest.mark.parametrize("camera,milestone,span_h", [("venus-flyby", "venus_flyby_outbound", 3.0),
                                                      ("mars-arrival", "mars_arrival", 3.0),
+                                                     ("mars-stay", "mars_departure", 3.0),
+                                                     ("earth-approach", "earth_arrival", 12.0),
+                                                     ("earth", "earth_departure", 12.0),
                                                      ("overview", "mars_arrival", 24.0)])
 def test_the_ship_never_jumps(scene, plan, camera, milestone, span_h):
     t0 = plan.milestones[milestone]

@@ -222,7 +222,7 @@ class Hud(Visual):
         color = style.CATEGORY_COLORS.get(ev.category, "#ffffff")
         T["card-title"].actor.GetTextProperty().SetColor(*style.hex_to_rgb(color))
         T["card-title"].actor.SetInput(f" {ev.title} ")
-        src = "from the story" if ev.source == "seed" else "assumed"
+        src = getattr(ev, "source_label", None) or ("from the story" if ev.source == "seed" else "assumed")
         if ev.assumed and ev.source == "seed":
             src += f" (assumed: {ev.assumed})"
         meta = (f" {plan.clock.date(ev.t)}   {plan.clock.met(ev.t)}   "
