@@ -111,6 +111,22 @@ class Hud(Visual):
         self.bar_km = None
         self.bar_frac = 0.0
 
+    def settle(self, ren) -> None:
+        """Before a render: the scale bar gives way to the event card where they would meet."""
+        from marsviz.scene.labels import overlaps, text_box
+
+        show = self.ctx.opt.hud and self.bar_km is not None
+        if show and self.card_visible():
+            w, h = self.ctx.size
+            pts = np.asarray(self.bar.points)
+            bar = text_box(self.texts["bar"].actor, ren)
+            box = (pts[:, 0].min() * w, pts[:, 1].min() * h, max(pts[:, 0].max() * w, bar[2]),
+                   max(pts[:, 1].max() * h, bar[3]))
+            card = [text_box(self.texts[k].actor, ren) for k in CARD_KEYS]
+            show = not any(overlaps(box, c) for c in card)
+        self.bar_actor.SetVisibility(show)
+        self.texts["bar"].actor.SetVisibility(show)
+
     def update_scale(self, scales, camera) -> None:
         """The sizes line and a bar of a round length at the distance the camera looks at."""
         text = self.scale_text(scales)

@@ -129,6 +129,7 @@ class MissionScene:
         self.ships.orient_all(cam.GetPosition())  # markers keep their size on screen while zooming
         if self._ready:
             self.hud.update_scale(self.ctx.scales, cam)  # the scale bar follows the user's zoom
+            self.hud.settle(self.p.renderer)
         self._clip()
         self.labels.place()
 
