@@ -15,7 +15,7 @@ import pyvista as pv
 from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import polyline, set_line_cells, write_points
-from marsviz.scene.scales import dense_times, encounter_times, track_km
+from marsviz.scene.scales import ChunkIndex, dense_times, encounter_times, track_km
 
 FLOWN_STEP_DAYS = 0.5
 
@@ -32,8 +32,10 @@ class Leg:
     flown: pv.PolyData = None
     flown_actor: object = None
     k: int = -1  # points of the leg flown, as drawn now
-    lo: np.ndarray = None  # bounding box of the leg, km
-    hi: np.ndarray = None
+    chunks: ChunkIndex = None  # where the leg's points are, to map only those near a planet
+    base: np.ndarray = None  # scene points before any display map, for base_origin
+    base_origin: tuple = None
+    moved: bool = True  # whether the drawn points differ from ``base``
 
 
 def craft_color(plan, cid: str, leg_index: int) -> str:
@@ -52,7 +54,7 @@ class Trajectories(Visual):
             for i, (tt, _r) in enumerate(plan.path(cid, FLOWN_STEP_DAYS)):
                 tt = dense_times(np.asarray(tt, dtype=float), enc, float(tt[0]), float(tt[-1]))
                 km = track_km(plan, cid, tt)[0]
-                leg = Leg(cid, i, tt, km, self.world.to_scene(km), lo=km.min(axis=0), hi=km.max(axis=0))
+                leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km))
                 color = craft_color(plan, cid, i)
                 leg.full = polyline(leg.points)
                 leg.full_actor = self.sized(self.p.add_mesh(
@@ -72,15 +74,28 @@ class Trajectories(Visual):
         (``shown``: scene positions of the ships)."""
         crewed = self.plan.crewed
         dmap = self.ctx.dmap
+        origin = tuple(self.world.origin_km)
         for leg in self.legs:
-            km = leg.km if dmap is None else dmap.apply(leg.km, leg.lo, leg.hi)
-            leg.points = self.world.to_scene(km)
-            write_points(leg.full, leg.points)
+            fresh = leg.base_origin != origin
+            if fresh:
+                leg.base = self.world.to_scene(leg.km)
+                leg.base_origin = origin
+            idx = leg.chunks.near(dmap) if dmap is not None else np.empty(0, dtype=int)
+            wrote = bool(len(idx)) or fresh or leg.moved
+            if len(idx):
+                pts = leg.base.copy()
+                pts[idx] = self.world.to_scene(dmap.apply(leg.km[idx]))
+                leg.points, leg.moved = pts, True
+                write_points(leg.full, pts)
+            elif fresh or leg.moved:
+                leg.points, leg.moved = leg.base, False
+                write_points(leg.full, leg.base)
             n = len(leg.times)
             k = int(np.searchsorted(leg.times, t, side="right"))
             inside = 0 < k < n
-            ship = shown[leg.craft] if inside else leg.points[-1]
-            write_points(leg.flown, np.vstack([leg.points, ship[None, :]]))
+            if wrote or inside:
+                ship = shown[leg.craft] if inside else leg.points[-1]
+                write_points(leg.flown, np.vstack([leg.points, ship[None, :]]))
             if k != leg.k:
                 leg.k = k
                 if k <= 0:

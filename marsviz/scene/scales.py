@@ -74,6 +74,31 @@ def dense_times(times: np.ndarray, encounters, t0: float, t1: float) -> np.ndarr
     return tt[(tt >= t0) & (tt <= t1)]
 
 
+class ChunkIndex:
+    """Bounding boxes of consecutive chunks of a fixed point set (km), to find quickly the few
+    points a display map moves."""
+
+    def __init__(self, pts_km: np.ndarray, size: int = 32):
+        pts = np.asarray(pts_km, dtype=float)
+        self.size = size
+        self.n = len(pts)
+        starts = np.arange(0, self.n, size)
+        self.lo = np.array([pts[i:i + size].min(axis=0) for i in starts]).reshape(-1, 3)
+        self.hi = np.array([pts[i:i + size].max(axis=0) for i in starts]).reshape(-1, 3)
+
+    def near(self, dmap: "DisplayMap") -> np.ndarray:
+        """Indices of the points that may lie within reach of a planet of ``dmap``."""
+        if not dmap.terms:
+            return np.empty(0, dtype=int)
+        c, r = dmap.centres[:, None, :], dmap.reach[:, None, None]
+        hit = ((c + r >= self.lo[None]) & (c - r <= self.hi[None])).all(axis=2).any(axis=0)
+        if not hit.any():
+            return np.empty(0, dtype=int)
+        chunks = np.nonzero(hit)[0]
+        idx = (chunks[:, None] * self.size + np.arange(self.size)[None, :]).ravel()
+        return idx[idx < self.n]
+
+
 def _smoothstep(x):
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3.0 - 2.0 * x)
@@ -88,16 +113,22 @@ class DisplayMap:
         for name, (c, R, s) in bodies.items():
             a2 = (s * s - 1.0) * (MARGIN * R) ** 2 + ((MARGIN * R) ** 2 if floor else 0.0)
             if a2 > 0:
-                self.terms.append((name, np.asarray(c, dtype=float), a2))
+                c = np.asarray(c, dtype=float)
+                self.terms.append((name, c, a2, TAPER[1] * float(np.sqrt(a2)), tuple(float(x) for x in c)))
+        self.centres = np.array([t[1] for t in self.terms]).reshape(-1, 3)
+        self.reach = np.array([t[3] for t in self.terms])
 
     def apply(self, pts_km: np.ndarray, lo=None, hi=None) -> np.ndarray:
         """The drawn places of ``pts_km`` (``lo``, ``hi``: their bounding box, if known)."""
         pts = np.array(pts_km, dtype=float, copy=True)
         single = pts.ndim == 1
         pts = np.atleast_2d(pts)
-        for _name, c, a2 in self.terms:
+        if lo is not None:
+            lo, hi = tuple(float(x) for x in lo), tuple(float(x) for x in hi)
+        for _name, c, a2, reach, (cx, cy, cz) in self.terms:
             a = np.sqrt(a2)
-            if lo is not None and (np.any(c + TAPER[1] * a < lo) or np.any(c - TAPER[1] * a > hi)):
+            if lo is not None and (cx + reach < lo[0] or cy + reach < lo[1] or cz + reach < lo[2]
+                                   or cx - reach > hi[0] or cy - reach > hi[1] or cz - reach > hi[2]):
                 continue  # no point of the set is near this planet
             rel = pts - c
             rho2 = np.einsum("ij,ij->i", rel, rel)
