@@ -133,7 +133,8 @@ class Labels(Visual):
         if self.hud.bar_actor.GetVisibility():
             w, h = self.ctx.size
             pts = np.asarray(self.hud.bar.points)
-            boxes.append((pts[:, 0].min() * w - 2, pts[:, 1].min() * h - 2, pts[:, 0].max() * w + 2, pts[:, 1].max() * h + 2))
+            boxes.append((pts[:, 0].min() * w - 2, pts[:, 1].min() * h - 2,
+                          pts[:, 0].max() * w + 2, pts[:, 1].max() * h + 2))
         return boxes
 
     def place(self) -> None:
