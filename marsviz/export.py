@@ -222,11 +222,7 @@ class FrameRenderer:
 
     def render_state(self, st) -> np.ndarray:
         """Render a storyboard frame state (mission time, card, signal, camera pose)."""
-        sc = self.scene
-        if hasattr(sc, "apply"):
-            sc.apply(st)
-        else:
-            apply_state(sc, self.plan, st)
+        self.scene.apply(st)
         return render_image(self.p)
 
     def render(self, t: float) -> np.ndarray:
@@ -238,38 +234,6 @@ class FrameRenderer:
     def close(self) -> None:
         self.scene.close()
         self.p.close()
-
-
-#: Nearest a camera comes to what it looks at in today's scene, where planets are drawn
-#: enlarged (AU): a pose closer than this is pulled back along its own line of sight.
-_MIN_VIEW_AU = 0.3
-
-
-def apply_state(scene, plan, st) -> None:
-    """Show a frame state with the scene's own calls (until the scene applies states itself)."""
-    from marsviz.mission.plan import AU_KM
-    from marsviz.story.shots import shot_name
-
-    scene._camera_target = None  # the pose is absolute: no preset tracking
-    scene.camera_preset = shot_name(plan, st.shot)
-    scene.set_time(st.t)
-    ev = plan.event(st.card) if st.card else None
-    scene.show_event_card(ev if st.card_kind in ("event", "title") else None)
-    if st.card_kind == "question":
-        scene.show_question(ev)
-    scene.set_signal(ev if st.signal is not None else None)
-    pose = st.camera
-    focal = np.asarray(pose.focal_km) / AU_KM
-    off = (np.asarray(pose.position_km) - np.asarray(pose.focal_km)) / AU_KM
-    n = float(np.linalg.norm(off))
-    if n < _MIN_VIEW_AU:
-        off = off / n * _MIN_VIEW_AU
-    cam = scene.p.camera
-    cam.view_angle = pose.view_angle_deg
-    cam.focal_point = tuple(focal)
-    cam.position = tuple(focal + off)
-    cam.up = tuple(pose.up)
-    scene.p.renderer.ResetCameraClippingRange()
 
 
 _WORKER: dict = {}

@@ -7,7 +7,8 @@ import re
 
 from marsviz.errors import UsageError
 
-CAMERAS = ("overview", "follow", "earth", "mars", "venus", "inner")
+CAMERAS = ("overview", "follow", "earth", "mars", "venus", "inner", "venus-flyby", "mars-arrival", "mars-stay",
+           "earth-approach")
 DEFAULT_SIZE = (1280, 720)
 
 

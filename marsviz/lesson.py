@@ -59,7 +59,6 @@ def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar"
     from marsviz.export import _offscreen_env
     from marsviz.scene.scene import MissionScene, SceneOptions
 
-    from marsviz.export import apply_state
     from marsviz.story import Storyboard
 
     _offscreen_env()
@@ -76,10 +75,7 @@ def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar"
             if ev.id in shown_at:
                 # The still is the storyboard's frame of the event: its shot, its instant.
                 st = sb.at(shown_at[ev.id])
-                if hasattr(scene, "apply"):
-                    scene.apply(st)
-                else:
-                    apply_state(scene, plan, st)
+                scene.apply(st)
                 scene.set_signal(None)
             else:
                 scene.set_time(float(min(max(ev.t, plan.span[0]), plan.span[1])))

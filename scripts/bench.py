@@ -9,6 +9,8 @@ Sections
             the optimiser's Lambert solves per second against boinor's Maneuver.lambert per solve.
   scene     one playhead update without rendering, and with rendering, against rendering the
             same static scene with no update.
+  views     per-frame update + render in each camera (overview, follow, Venus swing-by, Mars
+            arrival, Mars stay, Earth approach) against the static overview render.
   gui       seconds from launch to the first rendered frame of the window (cached plan).
   export    frames per second at 1280x720 with 1 and 2 workers, against a bare PyVista
             off-screen loop rendering the same scene with no overlays.
@@ -133,6 +135,57 @@ def bench_scene(plan):
     both = (time.perf_counter() - t0) / n * 1000
     row("scene", "playhead update + render, 1280x720", f"{both:.1f}", "ms",
         baseline=f"static scene render {static:.1f} ms")
+    sc.close()
+    p.close()
+
+
+def bench_views(plan):
+    """Each view's per-frame update + render beside the static overview render, same run."""
+    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow") if not os.environ.get("DISPLAY") else None
+    import pyvista as pv
+
+    from marsviz.export import render_image
+    from marsviz.scene.scene import MissionScene
+
+    p = pv.Plotter(off_screen=True, window_size=(1280, 720))
+    sc = MissionScene(p, plan)
+    ms = plan.milestones
+    stay = (ms["mars_arrival"], ms["mars_departure"])
+    views = [
+        ("overview", "overview", plan.epoch, plan.span[1]),
+        ("follow", "follow", ms["earth_departure"], ms["earth_arrival"]),
+        ("venus-flyby", "venus-flyby", ms["venus_flyby_outbound"] - 0.5, ms["venus_flyby_outbound"] + 0.5),
+        ("mars-arrival", "mars-arrival", ms["mars_arrival"] - 1.0, ms["mars_arrival"] + 1.0),
+        ("mars-stay", "mars-stay", *stay),
+        ("earth-approach", "earth-approach", ms["earth_arrival"] - 5.0, ms["earth_arrival"]),
+    ]
+    n = 40
+    sc.set_time(plan.epoch + 250)
+    sc.set_camera("overview")
+    render_image(p)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        p.ren_win.Render()
+    static = (time.perf_counter() - t0) / n * 1000
+    base = f"static overview render {static:.1f} ms"
+    row("views", "static overview render, 1280x720", f"{static:.1f}", "ms")
+    for name, cam, a, b in views:
+        times = np.linspace(a, b, n)
+        sc.set_time(times[0])
+        sc.set_camera(cam)
+        render_image(p)
+        t0 = time.perf_counter()
+        for t in times:
+            sc.set_time(t)
+        upd = (time.perf_counter() - t0) / n * 1000
+        t0 = time.perf_counter()
+        for t in times:
+            sc.set_time(t)
+            p.ren_win.Render()
+        both = (time.perf_counter() - t0) / n * 1000
+        row("views", f"{name}: update only", f"{upd:.2f}", "ms")
+        row("views", f"{name}: update + render", f"{both:.1f}", "ms", f"x{both / static:.2f} of static",
+            baseline=base)
     sc.close()
     p.close()
 
@@ -310,6 +363,8 @@ def main(argv):
             plan = build_plan(load_scenario())
         if "scene" in sections:
             bench_scene(plan)
+        if "views" in sections:
+            bench_views(plan)
         if "gui" in sections:
             bench_gui(tmp)
         if "export" in sections:

@@ -59,6 +59,10 @@ CAMERA_NAMES = {
     "earth": "Earth",
     "mars": "Mars",
     "venus": "Venus swing-by",
+    "venus-flyby": "Venus swing-by, close",
+    "mars-arrival": "Mars arrival",
+    "mars-stay": "Mars stay, close",
+    "earth-approach": "Earth approach",
 }
 
 

@@ -1,0 +1,82 @@
+"""Labels are laid out in screen space: none overlaps another, the event card or the heads-up
+text, all inside the frame; the crewed ship and the active event come first."""
+
+import numpy as np
+import pytest
+import pyvista as pv
+
+from marsviz.scene.scene import MissionScene
+
+pytestmark = pytest.mark.render
+SIZE = (480, 270)
+CAMERAS = ("overview", "follow", "venus-flyby", "mars-stay", "earth-approach")
+
+
+@pytest.fixture(scope="module")
+def scene(plan):
+    p = pv.Plotter(off_screen=True, window_size=SIZE)
+    s = MissionScene(p, plan)
+    yield s
+    s.close()
+    p.close()
+
+
+def instants(plan):
+    """20 instants: ten events (cards up) and ten spread over the mission."""
+    evs = [e.t + 0.01 for e in plan.mission_events]
+    picks = [evs[i] for i in np.linspace(0, len(evs) - 1, 10).astype(int)]
+    t0, t1 = plan.span
+    return picks + list(np.linspace(t0, t1, 10))
+
+
+def box(actor, ren):
+    """Display box (x0, y0, x1, y1) of a rendered text actor, from VTK's own measure."""
+    bb = [0.0] * 4
+    actor.GetBoundingBox(ren, bb)  # relative to the actor's anchor
+    x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(ren)
+    return x + bb[0], y + bb[2], x + bb[1], y + bb[3]
+
+
+def overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("camera", CAMERAS)
+def test_labels_never_overlap_each_other_the_card_or_the_hud(scene, plan, camera):
+    from marsviz.export import render_image
+
+    ren = scene.p.renderer
+    ship_seen = ship_labelled = card_frames = event_labelled = 0
+    total = 0
+    for t in instants(plan):
+        scene.set_time(t)
+        scene.set_camera(camera)
+        render_image(scene.p)
+        labels = [a for a in scene.labels._pool if a.GetVisibility()]
+        boxes = [box(a, ren) for a in labels]
+        hud = [box(t.actor, ren) for t in scene._texts.values()
+               if t.actor.GetVisibility() and (t.actor.GetInput() or "").strip()]
+        assert len(hud) >= 5
+        total += len(boxes)
+        for i, a in enumerate(boxes):
+            assert a[0] >= -1 and a[1] >= -1 and a[2] <= SIZE[0] + 1 and a[3] <= SIZE[1] + 1, labels[i].GetInput()
+            for b in boxes[i + 1:]:
+                assert not overlap(a, b), (camera, t, labels[i].GetInput())
+            for h in hud:
+                assert not overlap(a, h), (camera, t, labels[i].GetInput())
+        texts = [a.GetInput() for a in labels]
+        assert len(texts) == len(set(texts))  # nothing stacked twice
+        # The crewed ship's label is placed whenever the ship is in view and clear of the card.
+        x, y = scene.world_to_display(scene.position_au(plan.crewed))
+        if 20 < x < SIZE[0] - 20 and 20 < y < SIZE[1] * 0.55:
+            ship_seen += 1
+            ship_labelled += plan.craft_name(plan.crewed) in texts
+        ev = scene.card_event
+        if ev is not None and ev.id in scene.event_positions:
+            x, y = scene.world_to_display(scene.event_positions[ev.id])
+            if 30 < x < SIZE[0] - 30 and 30 < y < SIZE[1] * 0.5:
+                card_frames += 1
+                event_labelled += ev.title in texts
+    assert total > 0
+    assert ship_labelled >= 0.8 * ship_seen
+    assert event_labelled >= 0.8 * card_frames
