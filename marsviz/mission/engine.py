@@ -22,6 +22,7 @@ from boinor.core.propagation import farnocchia as _farnocchia
 __all__ = [
     "body_constants", "lambert", "lambert_batch", "propagate", "propagate_batch",
     "lambert_quantity", "maneuver_lambert_dv", "porkchop_plotter_grid", "engine_versions",
+    "rotation_elements",
 ]
 
 
@@ -122,12 +123,33 @@ def propagate(k: float, r0, v0, dt: float):
 
 def body_constants() -> dict:
     """Gravitational parameters (km^3/s^2) and equatorial radii (km) from ``boinor.bodies``."""
-    from boinor.bodies import Earth, Mars, Mercury, Sun, Venus
+    from boinor.bodies import Earth, Mars, Mercury, Moon, Sun, Venus
 
     out = {}
     for name, body in (("sun", Sun), ("mercury", Mercury), ("venus", Venus), ("earth", Earth),
-                       ("mars", Mars)):
+                       ("mars", Mars), ("moon", Moon)):
         out[name] = {"k": float(body.k.to_value("km3/s2")), "R": float(body.R.to_value("km"))}
+    return out
+
+
+def rotation_elements(body: str, t_days) -> np.ndarray:
+    """IAU (WGCCRE 2015) rotation elements of ``body`` from ``boinor.frames.fixed``.
+
+    ``t_days`` are TDB days since J2000. Returns an (n, 3) array of degrees: right ascension and
+    declination of the north pole (ICRF) and the prime meridian angle W (not wrapped).
+    """
+    from astropy.time import Time
+    from boinor.frames import fixed
+
+    frames = {"mercury": fixed.MercuryFixed, "venus": fixed.VenusFixed, "mars": fixed.MarsFixed,
+              "moon": fixed.MoonFixed, "sun": fixed.SunFixed}
+    t = np.atleast_1d(np.asarray(t_days, dtype=float))
+    epoch = Time(np.full(t.shape, 2451545.0), t, format="jd", scale="tdb")
+    ra, dec, w = frames[body].rot_elements_at_epoch(epoch)
+    out = np.empty((len(t), 3))
+    out[:, 0] = np.broadcast_to(ra.to_value("deg"), t.shape)
+    out[:, 1] = np.broadcast_to(dec.to_value("deg"), t.shape)
+    out[:, 2] = np.broadcast_to(w.to_value("deg"), t.shape)
     return out
 
 

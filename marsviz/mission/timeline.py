@@ -52,6 +52,7 @@ class ResolvedEvent:
     signal: str | None
     earth_km: float | None = None
     position: list | None = None  # heliocentric km, where the ephemeris covers it
+    site: str | None = None  # a site of the scenario's [sites] where it happens on the surface
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,7 +129,7 @@ def resolve_events(scenario: Scenario, milestones_by_craft: dict, span, phase_li
             id=ev.id, title=ev.title, description=ev.description, category=ev.category,
             source=ev.source, assumed=ev.assumed, era=ev.era, at=ev.at.text, t=t, where=where,
             spacecraft=ev.spacecraft, body=ev.body, phase=phase_at(phase_list, t).name,
-            tour=ev.tour, question=ev.question, signal=ev.signal,
+            tour=ev.tour, question=ev.question, signal=ev.signal, site=ev.site,
         ))
     out.sort(key=lambda e: e.t)
     return out
