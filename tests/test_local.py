@@ -229,7 +229,7 @@ def _mars_wgccre(d):
 
 
 def test_mars_orientation_matches_the_wgccre_formulas(plan):
-    t = plan.milestones["mars_arrival"] + 0.3712  # between two tabulated days
+    t = plan.milestones["mars_arrival"] + 0.3712  # between two tabulated instants
     ra, dec, w = (math.radians(x) for x in _mars_wgccre(t))
     pole = np.array([math.cos(dec) * math.cos(ra), math.cos(dec) * math.sin(ra), math.sin(dec)])
     node = np.array([-math.sin(ra), math.cos(ra), 0.0])  # ascending node of the equator on the ICRF equator
@@ -305,6 +305,11 @@ def test_gagarin_lands_at_the_site_and_docks_with_terra_nova(plan):
         a = plan.local_state("gagarin", t, "mars")[0]
         b = plan.local_state(plan.crewed, t, "mars")[0]
         assert np.linalg.norm(a - b) < 1e-6
+    # Left behind on Terra Nova's ellipse when Terra Nova leaves Mars.
+    dep = _enc(plan, plan.crewed, "mars", "departure")
+    left = elements(k, *plan.local_state("gagarin", dep.t_periapsis + 3.0, "mars"))
+    assert left["rp"] == pytest.approx(R + 250.0, rel=1e-9)
+    assert 2 * left["a"] - left["rp"] == pytest.approx(R + 33793.0, rel=1e-9)
     # Atlantis is on the ground at the base before the crew leaves Earth.
     ra = plan.local_state("atlantis", plan.milestones["earth_departure"], "mars")[0]
     assert np.linalg.norm(ra - plan.site_local("base", plan.milestones["earth_departure"])) < 1e-6
@@ -320,9 +325,10 @@ def test_moon_matches_de421_read_with_jplephem(plan):
             jd = J2000_JD + t
             moon = kernel[0, 3].compute(jd) + kernel[3, 301].compute(jd) - kernel[0, 10].compute(jd)
             earth_moon = kernel[3, 301].compute(jd) - kernel[3, 399].compute(jd)
+            # Tabulated every half day: Hermite interpolation within 0.3 km, the Earth's 0.1 km.
             assert np.linalg.norm(plan.position("moon", t) - ICRS_TO_ECLIPTIC @ moon) < 0.5
             geo = plan.position("moon", t) - plan.position("earth", t)
-            assert np.linalg.norm(geo - ICRS_TO_ECLIPTIC @ earth_moon) < 0.1
+            assert np.linalg.norm(geo - ICRS_TO_ECLIPTIC @ earth_moon) < 0.4
             assert 356_000 < np.linalg.norm(geo) < 407_000
     finally:
         kernel.close()

@@ -306,10 +306,6 @@ class Encounter:
     t_entry: float | None = None
     notes: list = field(default_factory=list)
 
-    @property
-    def altitude_km(self) -> float:
-        return self._altitude
-
     def hyperbola(self) -> dict:
         """The elements as plain numbers (for reports)."""
         return {"e_in": self.e_in, "e_out": self.e_out, "a_in_km": self.a_in_km,
@@ -540,13 +536,11 @@ class LocalModel:
         arr = Encounter(cid, body, "arrival", t_a, rp, vin, None, 0.0, e_in, None, -k / va ** 2, None,
                         n_a, p, v_in_p - v_ell, soi, notes=list(notes))
         arr.patch_offset_km = {"in": self._patch(cid, body, h_in, t_a - ti1)}
-        turn = math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(ua, ub))))))
         dep = Encounter(cid, body, "departure", t_d, rp, None, vout, 0.0, None, e_out, None,
                         -k / vb ** 2, n_d, p, v_out_p - v_ell, soi, notes=list(notes))
         to1 = _soi_time(k, e_out, vb, soi, SOI_INNER)
         to2 = _soi_time(k, e_out, vb, soi, SOI_OUTER)
         dep.patch_offset_km = {"out": self._patch(cid, body, h_out, t_d + to1)}
-        del turn
         self.encounters.append(arr)
         self._add(dep, Track(cid, body, arcs, ti2 - ti1, to2 - to1))
 
@@ -622,28 +616,18 @@ class LocalModel:
                 target = Follow(dock) if dock else orbit
                 arcs.append((t_land, t_lift, ground))
                 arcs.append((t_lift, t_dock, Transfer(ground, target, t_lift, t_dock)))
-                end = math.inf
-                if dock:
-                    dock_tracks = [tr for tr in self.tracks.get(dock, []) if tr.body == body
-                                   and tr.t0 <= t_dock <= tr.t1]
-                    if dock_tracks:
-                        # Left in orbit when the other ship leaves: it keeps the orbit it had.
-                        end = dock_tracks[0].t1
-                        for t0, t1, arc in dock_tracks[0].arcs:
-                            if t0 <= end - 1e-6 < t1 or (t0 < end and t1 >= end):
-                                left = arc
-                        arcs.append((t_dock, end, target))
-                        arcs.append((end, math.inf, _before(left, end)))
-                        end = None
-                if end is not None:
+                leaves = [e.t_periapsis for e in self.encounters if dock and e.craft == dock
+                          and e.body == body and e.kind == "departure" and e.t_periapsis > t_dock]
+                if leaves:
+                    # Docked until the other ship leaves; then left behind on the orbit it had.
+                    t_leave = min(leaves)
+                    host = next(tr for tr in self.tracks[dock] if tr.body == body and tr.t0 <= t_leave <= tr.t1)
+                    arcs.append((t_dock, t_leave, target))
+                    arcs.append((t_leave, math.inf, _arc_at(host, t_leave - 1e-6)))
+                else:
                     arcs.append((t_dock, math.inf, target))
             track.arcs = arcs
             track.blend_out = 0.0
-
-
-def _before(arc, t):
-    """``arc`` as it would have continued: a conic is kept, anything else stays as is."""
-    return arc
 
 
 def _arc_at(track: Track, t: float):
@@ -744,8 +728,8 @@ def _track_state(track: Track, plan, t):
 # ---------------------------------------------------------------------------------------------
 #: Bodies whose orientation the plan tabulates.
 ROTATING = ("mercury", "venus", "earth", "mars", "moon")
-ROTATION_STEP_DAYS = 1.0
-MOON_STEP_DAYS = 0.25
+ROTATION_STEP_DAYS = 2.0
+MOON_STEP_DAYS = 0.5
 
 
 def earth_rotation_elements(t_days) -> np.ndarray:
@@ -834,7 +818,7 @@ def design_data(scenario, eph, t0: float, t1: float, milestones: dict, to_tdb) -
     for body in ROTATING:
         el = earth_rotation_elements(grid) if body == "earth" else engine.rotation_elements(body, grid)
         rot[body] = el.tolist()
-    # The Moon, geocentric, on a finer grid than the planets (Hermite error below 0.1 km).
+    # The Moon, geocentric, on a finer grid than the planets (Hermite error below 0.3 km).
     nm = int(math.ceil((t1 - t0) / MOON_STEP_DAYS)) + 1
     mgrid = t0 + MOON_STEP_DAYS * np.arange(nm)
     rm, vm = eph.states("moon", mgrid)
