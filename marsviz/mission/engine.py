@@ -133,23 +133,26 @@ def body_constants() -> dict:
 
 
 def rotation_elements(body: str, t_days) -> np.ndarray:
-    """IAU (WGCCRE 2015) rotation elements of ``body`` from ``boinor.frames.fixed``.
+    """IAU (WGCCRE 2015) rotation elements of ``body``, as ``boinor.frames.fixed`` gives them.
 
+    ``MarsFixed``, ``VenusFixed``... of ``boinor.frames.fixed`` evaluate the functions of
+    ``boinor.core.fixed``; they are called here directly, as plain NumPy over the whole array
+    (their ``py_func``), which spares a numba compilation and astropy's frame machinery.
     ``t_days`` are TDB days since J2000. Returns an (n, 3) array of degrees: right ascension and
     declination of the north pole (ICRF) and the prime meridian angle W (not wrapped).
     """
-    from astropy.time import Time
-    from boinor.frames import fixed
+    from boinor.core import fixed
 
-    frames = {"mercury": fixed.MercuryFixed, "venus": fixed.VenusFixed, "mars": fixed.MarsFixed,
-              "moon": fixed.MoonFixed, "sun": fixed.SunFixed}
-    t = np.atleast_1d(np.asarray(t_days, dtype=float))
-    epoch = Time(np.full(t.shape, 2451545.0), t, format="jd", scale="tdb")
-    ra, dec, w = frames[body].rot_elements_at_epoch(epoch)
-    out = np.empty((len(t), 3))
-    out[:, 0] = np.broadcast_to(ra.to_value("deg"), t.shape)
-    out[:, 1] = np.broadcast_to(dec.to_value("deg"), t.shape)
-    out[:, 2] = np.broadcast_to(w.to_value("deg"), t.shape)
+    funcs = {"mercury": fixed.mercury_rot_elements_at_epoch, "venus": fixed.venus_rot_elements_at_epoch,
+             "mars": fixed.mars_rot_elements_at_epoch, "moon": fixed.moon_rot_elements_at_epoch,
+             "sun": fixed.sun_rot_elements_at_epoch}
+    d = np.atleast_1d(np.asarray(t_days, dtype=float))
+    f = funcs[body]
+    ra, dec, w = getattr(f, "py_func", f)(d / 36525.0, d)
+    out = np.empty((len(d), 3))
+    out[:, 0] = np.broadcast_to(ra, d.shape)
+    out[:, 1] = np.broadcast_to(dec, d.shape)
+    out[:, 2] = np.broadcast_to(w, d.shape)
     return out
 
 
