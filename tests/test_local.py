@@ -64,6 +64,26 @@ def test_venus_asymptotes_lie_along_the_legs_v_infinity(plan):
     assert enc.dv_kms < 1e-6
 
 
+def test_a_powered_flyby_burns_at_periapsis_and_leaves_along_v_infinity_out():
+    from marsviz.mission.design import flyby
+    from marsviz.mission.local import flyby_periapsis
+
+    k, R = 324858.592, 6051.8  # Venus
+    vin = np.array([3.0, -8.0, 1.0])
+    vout = 1.15 * np.array([5.5, -6.0, -0.5]) * np.linalg.norm(vin) / np.linalg.norm([5.5, -6.0, -0.5])
+    dv, rp, turn, max_turn, deficit = (float(x) for x in flyby(vin, vout, k, R + 300.0))
+    assert deficit == 0.0 and dv > 0.3
+    r_p, v_before, v_after = flyby_periapsis(k, rp, vin, vout)
+    before = elements(k, r_p, v_before)
+    after = elements(k, r_p, v_after)
+    assert before["rp"] == pytest.approx(rp, rel=1e-9) and after["rp"] == pytest.approx(rp, rel=1e-9)
+    assert _angle(before["u_in"], vin) < 1e-6
+    assert _angle(after["u_out"], vout) < 1e-6  # holds only if rp gives the turn
+    assert after["vinf"] == pytest.approx(np.linalg.norm(vout), rel=1e-9)
+    assert np.linalg.norm(v_after) - np.linalg.norm(v_before) == pytest.approx(dv, rel=1e-6)
+    assert abs(np.dot(v_after - v_before, r_p)) < 1e-9  # tangential
+
+
 # ---------------------------------------------------------------------------------------------
 # Mars: arrival, capture ellipse, stay, departure
 # ---------------------------------------------------------------------------------------------

@@ -122,6 +122,24 @@ def plane_near_ecliptic(u):
     return _unit(n)
 
 
+def flyby_periapsis(k: float, rp: float, vin, vout):
+    """Periapsis of a (powered) swing-by: position, and velocity before and after the burn.
+
+    The hyperbola lies in the plane of the incoming and outgoing v-infinity vectors ``vin``,
+    ``vout`` (km/s); its incoming branch has the asymptote ``vin``, and with ``rp`` (km) the
+    periapsis radius that gives the turn (``asin(1/e_in) + asin(1/e_out)``) its outgoing branch
+    has the asymptote ``vout``. The burn at periapsis is tangential: the difference of the two
+    periapsis speeds. Returns (r_p, v_before, v_after), km and km/s.
+    """
+    vin = np.asarray(vin, dtype=float)
+    vout = np.asarray(vout, dtype=float)
+    va, vb = float(np.linalg.norm(vin)), float(np.linalg.norm(vout))
+    n = _unit(np.cross(vin, vout))
+    p = periapsis_from_incoming(vin / va, n, hyperbola_e(k, rp, va))
+    q = np.cross(n, p)
+    return (rp * p, math.sqrt(va * va + 2.0 * k / rp) * q, math.sqrt(vb * vb + 2.0 * k / rp) * q)
+
+
 def hyperbola_time_to_radius(k: float, e: float, vinf: float, r: float) -> float:
     """Time (s) from periapsis to radius ``r`` on a hyperbola (eccentricity ``e``, excess ``vinf``)."""
     a = k / (vinf * vinf)  # |a|
@@ -392,7 +410,7 @@ class LocalModel:
         if track is not None:
             self.tracks[enc.craft].append(track)
 
-    def _patch(self, cid, body, conic, t, rp_conic=None):
+    def _patch(self, cid, body, conic, t):
         """Distance (km) between a conic and the heliocentric leg relative to ``body`` at ``t``."""
         r_c = conic.state(self.plan, body, np.array([t]))[0][0]
         return float(np.linalg.norm(r_c - self._leg_rel(cid, body, t)))
@@ -440,13 +458,12 @@ class LocalModel:
         rp = R + (fb.altitude_km if fb is not None else self.plan.design_settings.get(
             "flyby_min_altitude_km", 300.0))
         e_in, e_out = hyperbola_e(k, rp, va), hyperbola_e(k, rp, vb)
-        p = periapsis_from_incoming(ua, n, e_in)
-        q = np.cross(n, p)
+        r_p, v_in_p, v_out_p = flyby_periapsis(k, rp, vin, vout)
+        p = r_p / rp
         t_p = a.t_arr
-        v_in_p = math.sqrt(va * va + 2.0 * k / rp)
-        v_out_p = math.sqrt(vb * vb + 2.0 * k / rp)
-        h_in = Conic(k, t_p, rp * p, v_in_p * q)
-        h_out = Conic(k, t_p, rp * p, v_out_p * q)
+        h_in = Conic(k, t_p, r_p, v_in_p)
+        h_out = Conic(k, t_p, r_p, v_out_p)
+        v_in_p, v_out_p = float(np.linalg.norm(v_in_p)), float(np.linalg.norm(v_out_p))
         soi = self._soi(body, t_p)
         ti1 = hyperbola_time_to_radius(k, e_in, va, SOI_INNER * soi) / SECONDS_PER_DAY
         ti2 = hyperbola_time_to_radius(k, e_in, va, SOI_OUTER * soi) / SECONDS_PER_DAY
