@@ -259,7 +259,10 @@ class Plan:
         return m[0] if np.ndim(t) == 0 else m
 
     def spin_vector(self, body: str, t):
-        """Angular velocity (rad/s) of ``body``'s rotation, J2000 ecliptic ((3,) or (n, 3))."""
+        """Angular velocity (rad/s) of ``body``'s spin about its pole, J2000 ecliptic ((3,) or (n, 3)).
+
+        The slow motion of the pole itself (precession) is left out: below 1e-11 rad/s.
+        """
         el, rate = self._rotation_elements(body, t)
         m = self.body_rotation(body, np.atleast_1d(np.asarray(t, dtype=float)))
         w = m[:, :, 2] * np.radians(rate[:, 2])[:, None]
