@@ -22,6 +22,7 @@ from boinor.core.propagation import farnocchia as _farnocchia
 __all__ = [
     "body_constants", "lambert", "lambert_batch", "propagate", "propagate_batch",
     "lambert_quantity", "maneuver_lambert_dv", "porkchop_plotter_grid", "engine_versions",
+    "rotation_elements",
 ]
 
 
@@ -122,12 +123,36 @@ def propagate(k: float, r0, v0, dt: float):
 
 def body_constants() -> dict:
     """Gravitational parameters (km^3/s^2) and equatorial radii (km) from ``boinor.bodies``."""
-    from boinor.bodies import Earth, Mars, Mercury, Sun, Venus
+    from boinor.bodies import Earth, Mars, Mercury, Moon, Sun, Venus
 
     out = {}
     for name, body in (("sun", Sun), ("mercury", Mercury), ("venus", Venus), ("earth", Earth),
-                       ("mars", Mars)):
+                       ("mars", Mars), ("moon", Moon)):
         out[name] = {"k": float(body.k.to_value("km3/s2")), "R": float(body.R.to_value("km"))}
+    return out
+
+
+def rotation_elements(body: str, t_days) -> np.ndarray:
+    """IAU (WGCCRE 2015) rotation elements of ``body``, as ``boinor.frames.fixed`` gives them.
+
+    ``MarsFixed``, ``VenusFixed``... of ``boinor.frames.fixed`` evaluate the functions of
+    ``boinor.core.fixed``; they are called here directly, as plain NumPy over the whole array
+    (their ``py_func``), which spares a numba compilation and astropy's frame machinery.
+    ``t_days`` are TDB days since J2000. Returns an (n, 3) array of degrees: right ascension and
+    declination of the north pole (ICRF) and the prime meridian angle W (not wrapped).
+    """
+    from boinor.core import fixed
+
+    funcs = {"mercury": fixed.mercury_rot_elements_at_epoch, "venus": fixed.venus_rot_elements_at_epoch,
+             "mars": fixed.mars_rot_elements_at_epoch, "moon": fixed.moon_rot_elements_at_epoch,
+             "sun": fixed.sun_rot_elements_at_epoch}
+    d = np.atleast_1d(np.asarray(t_days, dtype=float))
+    f = funcs[body]
+    ra, dec, w = getattr(f, "py_func", f)(d / 36525.0, d)
+    out = np.empty((len(d), 3))
+    out[:, 0] = np.broadcast_to(ra, d.shape)
+    out[:, 1] = np.broadcast_to(dec, d.shape)
+    out[:, 2] = np.broadcast_to(w, d.shape)
     return out
 
 

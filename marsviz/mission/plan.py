@@ -22,7 +22,7 @@ from marsviz.mission.ephemeris import BodyTable
 from marsviz.mission.timeline import Phase, ResolvedEvent, phase_at
 from marsviz.mission.timescale import SECONDS_PER_DAY, Clock
 
-PLAN_FORMAT = 5
+PLAN_FORMAT = 6
 PATH_STEP_DAYS = 0.5
 AU_KM = 149_597_870.7
 C_KMS = 299_792.458
@@ -64,6 +64,10 @@ class Plan:
         self.design_settings = data.get("design", {})
         self.epoch = self.milestones["earth_departure"]
         self.clock = Clock(data["tdb_minus_utc_s"], self.epoch)
+        self.local_data = data.get("local", {})
+        self.sites = self.local_data.get("sites", {})
+        if "moon" in self.local_data:
+            self.moon_table = BodyTable.from_dict(self.local_data["moon"])
 
     # -- construction ----------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -134,6 +138,11 @@ class Plan:
             t = np.asarray(t, dtype=float)
             z = np.zeros(t.shape + (3,))
             return z, z.copy()
+        if body == "moon":
+            tt = t if np.ndim(t) else float(t)
+            re_, ve = self.table.state("earth", tt)
+            rm, vm = self.moon_table.state("moon", tt)
+            return re_ + rm, ve + vm
         return self.table.state(body, t if np.ndim(t) else float(t))
 
     def craft_state(self, cid: str, t):
@@ -178,24 +187,104 @@ class Plan:
 
     @staticmethod
     def _parked_body(traj: Trajectory, t) -> list:
-        out = []
-        for x in t:
-            if x < traj.legs[0].t_dep:
-                out.append(traj.legs[0].from_body)
-                continue
-            body = traj.legs[-1].to_body
-            for a, b in zip(traj.legs, traj.legs[1:]):
-                if a.t_arr < x < b.t_dep:
-                    body = a.to_body
-                    break
-            out.append(body)
-        return out
+        from marsviz.mission.local import segment_at
+
+        return [segment_at(traj, x).body for x in t]
 
     def position(self, name: str, t):
-        """Position (km) of a body (``sun``, ``earth``...) or spacecraft at ``t``."""
+        """Position (km) of a body (``sun``, ``earth``, ``moon``...) or spacecraft at ``t``."""
         if name in self.trajectories:
             return self.craft_state(name, t)[0]
         return self.body_state(name, t)[0]
+
+    # -- planet-centred views (see marsviz.mission.local) ----------------------------------------
+    def segment_at(self, cid: str, t: float):
+        """Where spacecraft ``cid`` is at ``t`` in terms of its legs: a :class:`~marsviz.mission.local.Segment`."""
+        from marsviz.mission.local import segment_at
+
+        return segment_at(self.trajectories[cid], t)
+
+    @cached_property
+    def local_model(self):
+        from marsviz.mission.local import LocalModel
+
+        return LocalModel(self)
+
+    @property
+    def encounters(self) -> list:
+        """Every planetary encounter of every spacecraft (:class:`~marsviz.mission.local.Encounter`), in time order."""
+        return sorted(self.local_model.encounters, key=lambda e: e.t_periapsis)
+
+    def local_state(self, cid: str, t, body: str):
+        """Position (km) and velocity (km/s) of ``cid`` relative to ``body`` at ``t`` (scalar or array).
+
+        Planet-centred J2000 ecliptic, true scale: near a planet the ship follows the conics
+        that the patched-conic plan implies (parking orbit, hyperbolas, capture ellipse, landing),
+        blended into the heliocentric legs between one and two sphere-of-influence radii.
+        ``body`` may be ``"sun"``: the heliocentric state with every local arc in it.
+        """
+        from marsviz.mission.local import local_state
+
+        scalar = np.ndim(t) == 0
+        tt = np.atleast_1d(np.asarray(t, dtype=float))
+        r, v = local_state(self.local_model, cid, tt, body)
+        return (r[0], v[0]) if scalar else (r, v)
+
+    def ship_state(self, cid: str, t):
+        """Heliocentric state of ``cid`` (km, km/s) with the planet-centred arcs: it never enters a planet."""
+        return self.local_state(cid, t, "sun")
+
+    def _rotation_elements(self, body: str, t):
+        rot = self.local_data["rotation"]
+        table = self.__dict__.setdefault("_rot_tables", {})
+        if body not in table:
+            table[body] = np.asarray(rot["elements"][body], dtype=float)
+        el = table[body]
+        x = (np.atleast_1d(np.asarray(t, dtype=float)) - rot["t0"]) / rot["step"]
+        i = np.clip(np.floor(x).astype(int), 0, len(el) - 2)
+        s = (x - i)[:, None]
+        return el[i] * (1.0 - s) + el[i + 1] * s, (el[i + 1] - el[i]) / (rot["step"] * SECONDS_PER_DAY)
+
+    def body_rotation(self, body: str, t):
+        """Rotation matrix body-fixed -> J2000 ecliptic of ``body`` at ``t`` (3x3, or (n, 3, 3)).
+
+        From the IAU rotation elements (pole and prime meridian; boinor's ``frames.fixed``) and,
+        for the Earth, astropy's ITRS -> GCRS; tabulated daily when the plan is designed.
+        """
+        from marsviz.mission.ephemeris import ICRS_TO_ECLIPTIC
+        from marsviz.mission.local import rotation_matrices
+
+        el, _ = self._rotation_elements(body, t)
+        m = ICRS_TO_ECLIPTIC @ rotation_matrices(el)
+        return m[0] if np.ndim(t) == 0 else m
+
+    def spin_vector(self, body: str, t):
+        """Angular velocity (rad/s) of ``body``'s spin about its pole, J2000 ecliptic ((3,) or (n, 3)).
+
+        The slow motion of the pole itself (precession) is left out: below 1e-11 rad/s.
+        """
+        el, rate = self._rotation_elements(body, t)
+        m = self.body_rotation(body, np.atleast_1d(np.asarray(t, dtype=float)))
+        w = m[:, :, 2] * np.radians(rate[:, 2])[:, None]
+        return w[0] if np.ndim(t) == 0 else w
+
+    def site_fixed(self, site_id: str) -> np.ndarray:
+        """Body-fixed position (km) of a site on its body's reference sphere."""
+        s = self.sites[site_id]
+        lat, lon = math.radians(s["latitude_deg"]), math.radians(s["longitude_deg"])
+        R = self.constants[s["body"]]["R"]
+        return R * np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
+
+    def site_local(self, site_id: str, t):
+        """Planet-centred position (km) of a site at ``t``: it turns with its planet."""
+        rot = self.body_rotation(self.sites[site_id]["body"], t)
+        return rot @ self.site_fixed(site_id)
+
+    def site_position(self, site_id: str, t):
+        """Heliocentric position (km) of a site at ``t`` (scalar or array)."""
+        body = self.sites[site_id]["body"]
+        return self.body_state(body, self.clamp(t) if np.ndim(t) else float(self.clamp(t)))[0] + \
+            self.site_local(site_id, t)
 
     def positions(self, t: float) -> dict:
         """Positions of every planet and spacecraft at one instant (km)."""

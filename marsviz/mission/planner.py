@@ -105,6 +105,10 @@ def design_plan(scenario: Scenario, ephemeris: str = "de421", progress=None) -> 
                               {b: a[i0:i1].copy() for b, a in table.v.items()})
 
     _event_distances(events, trajectories, table, eph, constants)
+    tick("Orienting the planets and placing the sites")
+    from marsviz.mission import local
+
+    local_data = local.design_data(scenario, eph, trimmed.t0, trimmed.t_end, milestones, to_tdb)
 
     spacecraft = {
         sid: {"name": c.name, "role": c.role, "crew": c.crew, "color": c.color,
@@ -131,6 +135,7 @@ def design_plan(scenario: Scenario, ephemeris: str = "de421", progress=None) -> 
         stats=result.stats, tdb_minus_utc_s=tdb_utc,
         propulsion={p.id: {"label": p.label, "isp_s": p.isp_s} for p in scenario.propulsion.values()},
         tour=tour, design={"flyby_min_altitude_km": scenario.design.flyby_min_altitude_km},
+        local=local_data,
     )
 
 
@@ -162,11 +167,9 @@ def _event_distances(events, trajectories, table, eph, constants) -> None:
                     pos = engine.propagate(constants["sun"]["k"], leg.r0, leg.v0,
                                            (ev.t - leg.t_dep) * SECONDS_PER_DAY)[0]
             if pos is None:
-                body = traj.legs[0].from_body if ev.t < traj.t_start else traj.legs[-1].to_body
-                for a, b in zip(traj.legs, traj.legs[1:]):
-                    if a.t_arr < ev.t < b.t_dep:
-                        body = a.to_body
-                pos = eph.states(body, ev.t)[0][0]
+                from marsviz.mission.local import segment_at
+
+                pos = eph.states(segment_at(traj, ev.t).body, ev.t)[0][0]
         else:
             pos = eph.states(ev.where, ev.t)[0][0]
         ev.earth_km = float(np.linalg.norm(pos - earth))

@@ -135,6 +135,33 @@ class Event:
     camera: str | None = None   # storyboard overrides: shot, card seconds, days per second
     hold_s: float | None = None
     pace: float | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A spacecraft landing at a site (and, with ``lift_off``, leaving it again)."""
+
+    spacecraft: str
+    land: EventTime
+    lift_off: EventTime | None = None
+    dock: str | None = None
+    descent_hours: float = 12.0
+    ascent_hours: float = 6.0
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place on a planet's surface: planetocentric latitude, east longitude (degrees)."""
+
+    id: str
+    name: str
+    body: str
+    latitude_deg: float
+    longitude_deg: float
+    description: str = ""
+    assumed: str = ""
+    visits: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -185,6 +212,7 @@ class Scenario:
     propulsion: dict[str, Propulsion]
     digest: str
     text: str
+    sites: dict = field(default_factory=dict)
 
     @property
     def crewed_craft(self) -> Spacecraft:
@@ -499,15 +527,19 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
     events = []
     seen = set()
     valid_ms = _valid_milestones(spacecraft, crewed)
+    sites = _parse_sites(rd, data, spacecraft, crewed, valid_ms)
     for i, etbl in enumerate(raw_events):
         ev = _parse_event(rd, i, etbl, spacecraft, crewed, valid_ms)
+        if ev.site is not None and ev.site not in sites:
+            raise rd.fail(f"event[{i}].site", f"unknown site {ev.site!r} "
+                                              f"(known: {', '.join(sites) or 'none'})")
         if ev.id in seen:
             raise rd.fail(f"event[{i}].id", f"duplicate event id {ev.id!r}")
         seen.add(ev.id)
         events.append(ev)
 
     known = {"schema", "name", "title", "description", "ephemeris", "crewed", "propulsion",
-             "design", "spacecraft", "tour", "event"}
+             "design", "spacecraft", "tour", "event", "sites"}
     for key in data:
         if key not in known:
             raise rd.fail(key, f"unknown field (expected one of: {', '.join(sorted(known))})")
@@ -517,7 +549,7 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
         path=real or Path(shown), display_path=shown, name=name, title=title,
         description=description, crewed=crewed, ephemeris=ephemeris, spacecraft=spacecraft,
         events=tuple(events), tour=tour, design=design, propulsion=propulsion, digest=digest,
-        text=text,
+        text=text, sites=sites,
     )
 
 
@@ -669,7 +701,7 @@ def _parse_event(rd: _Reader, i, t, spacecraft, crewed, valid_ms) -> Event:
     if not isinstance(t, dict):
         raise rd.fail(where, "expected a table ([[event]])")
     known = {"id", "title", "description", "category", "at", "source", "spacecraft", "body",
-             "era", "assumed", "tour", "question", "signal", "camera", "hold", "pace"}
+             "era", "assumed", "tour", "question", "signal", "camera", "hold", "pace", "site"}
     for key in t:
         if key not in known:
             raise rd.fail(f"{where}.{key}", f"unknown field (expected one of: {', '.join(sorted(known))})")
@@ -721,6 +753,7 @@ def _parse_event(rd: _Reader, i, t, spacecraft, crewed, valid_ms) -> Event:
         source=source, spacecraft=sc, body=body, era=era, assumed=assumed,
         tour=rd.get(t, "tour", where, bool, False, True),
         question=rd.get(t, "question", where, str, False, ""), signal=signal,
+        site=rd.get(t, "site", where, str, False, None),
         **_story_overrides(rd, t, where, spacecraft),
     )
 
@@ -762,4 +795,73 @@ def _story_overrides(rd: _Reader, t, where, spacecraft) -> dict:
             raise rd.fail(f"{where}.camera", reason)
     return {"camera": camera, "hold_s": _card_seconds(rd, t, "hold", where),
             "pace": rd.positive(t, "pace", where, required=False)}
+
+
+#: Bodies a surface site may be on.
+SITE_BODIES = ("mercury", "venus", "earth", "mars")
+
+
+def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
+    """The ``[sites]`` tables: places on a surface, and the landings and lift-offs there."""
+    tbl = rd.get(data, "sites", "", dict, required=False, default={})
+    sites = {}
+    for sid, t in tbl.items():
+        where = f"sites.{sid}"
+        if not _ID_RE.match(sid):
+            raise rd.fail(where, "site ids are lower-case letters, digits, '_' or '-'")
+        if not isinstance(t, dict):
+            raise rd.fail(where, "expected a table")
+        known = {"name", "body", "latitude_deg", "longitude_deg", "description", "assumed", "visits"}
+        for key in t:
+            if key not in known:
+                raise rd.fail(f"{where}.{key}", f"unknown field (expected one of: {', '.join(sorted(known))})")
+        body = rd.get(t, "body", where, str).lower()
+        if body not in SITE_BODIES:
+            raise rd.fail(f"{where}.body", f"unknown body {body!r} (known: {', '.join(SITE_BODIES)})")
+        lat = rd.get(t, "latitude_deg", where, float)
+        if not -90.0 <= lat <= 90.0:
+            raise rd.fail(f"{where}.latitude_deg", f"must be between -90 and 90, got {lat:g}")
+        lon = rd.get(t, "longitude_deg", where, float)
+        if not -180.0 <= lon <= 360.0:
+            raise rd.fail(f"{where}.longitude_deg", f"must be between -180 and 360 (east), got {lon:g}")
+        visits = []
+        for j, v in enumerate(rd.get(t, "visits", where, list, False, [])):
+            vw = f"{where}.visits[{j}]"
+            if not isinstance(v, dict):
+                raise rd.fail(vw, "expected a table such as { spacecraft = \"gagarin\", land = \"mars_arrival + 2 d\" }")
+            vknown = {"spacecraft", "land", "lift_off", "dock", "descent_hours", "ascent_hours"}
+            for key in v:
+                if key not in vknown:
+                    raise rd.fail(f"{vw}.{key}", f"unknown field (expected one of: {', '.join(sorted(vknown))})")
+            sc = rd.get(v, "spacecraft", vw, str)
+            if sc not in spacecraft:
+                raise rd.fail(f"{vw}.spacecraft", f"unknown spacecraft {sc!r} (known: {', '.join(spacecraft)})")
+            times = {}
+            for key in ("land", "lift_off"):
+                raw = rd.get(v, key, vw, (str, _dt.date, _dt.datetime), key == "land", None)
+                if raw is None:
+                    times[key] = None
+                    continue
+                at = parse_event_time(raw, lambda reason, k=key: rd.fail(f"{vw}.{k}", reason))
+                if at.milestone is not None:
+                    owner, _, ms = at.milestone.rpartition(".")
+                    if owner and owner not in spacecraft:
+                        raise rd.fail(f"{vw}.{key}", f"unknown spacecraft {owner!r} in {at.text!r}")
+                    target = owner or crewed
+                    if ms not in valid_ms[target]:
+                        raise rd.fail(f"{vw}.{key}", f"unknown milestone {ms!r} for {target} "
+                                                     f"(known: {', '.join(sorted(valid_ms[target]))})")
+                times[key] = at
+            dock = rd.get(v, "dock", vw, str, False, None)
+            if dock is not None and dock not in spacecraft:
+                raise rd.fail(f"{vw}.dock", f"unknown spacecraft {dock!r} (known: {', '.join(spacecraft)})")
+            if dock is not None and times["lift_off"] is None:
+                raise rd.fail(f"{vw}.dock", "only a visit with lift_off can dock")
+            visits.append(Visit(sc, times["land"], times["lift_off"], dock,
+                                rd.positive(v, "descent_hours", vw, False, 12.0),
+                                rd.positive(v, "ascent_hours", vw, False, 6.0)))
+        sites[sid] = Site(sid, rd.get(t, "name", where, str, False, sid), body, lat, lon,
+                          rd.get(t, "description", where, str, False, ""),
+                          rd.get(t, "assumed", where, str, False, ""), tuple(visits))
+    return sites
 

@@ -55,6 +55,7 @@ class ResolvedEvent:
     camera: str | None = None     # storyboard overrides from the scenario (None: automatic)
     hold_s: float | None = None
     pace: float | None = None
+    site: str | None = None  # a site of the scenario's [sites] where it happens on the surface
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -138,7 +139,7 @@ def resolve_events(scenario: Scenario, milestones_by_craft: dict, span, phase_li
             spacecraft=ev.spacecraft, body=ev.body, phase=phase_at(phase_list, t).name,
             tour=ev.tour, question=ev.question, signal=ev.signal,
             camera=getattr(ev, "camera", None), hold_s=getattr(ev, "hold_s", None),
-            pace=getattr(ev, "pace", None),
+            pace=getattr(ev, "pace", None), site=ev.site,
         ))
     out.sort(key=lambda e: e.t)
     return out

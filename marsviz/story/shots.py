@@ -111,6 +111,14 @@ def radius_km(plan, body: str) -> float:
     return float(plan.constants[body]["R"])
 
 
+def default_site(plan) -> str:
+    """The site a surface shot shows when an event names none: the plan's first Mars site."""
+    for sid, site in (getattr(plan, "sites", None) or {}).items():
+        if getattr(site, "body", None) == "mars" or (isinstance(site, dict) and site.get("body") == "mars"):
+            return sid
+    return DEFAULT_SITE
+
+
 def site_position(plan, site: str, t: float, ev=None) -> np.ndarray:
     """Heliocentric position (km) of surface site ``site`` on Mars at ``t``.
 
@@ -163,7 +171,7 @@ def shot_pose(plan, shot: str, t: float, ev=None) -> CameraPose:
         return planet_pose(plan, arg, t)
     if fam == "ship":
         return ship_pose(plan, arg or plan.crewed, t)
-    return surface_pose(plan, arg or DEFAULT_SITE, t, ev)
+    return surface_pose(plan, arg or default_site(plan), t, ev)
 
 
 def planet_pose(plan, body: str, t: float, radii: float = PLANET_VIEW_RADII) -> CameraPose:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from marsviz.mission.plan import PLANETS
-from marsviz.story.shots import (CameraPose, asks_for_cut, blend, ease, move_length, parse_shot,
+from marsviz.story.shots import (CameraPose, asks_for_cut, blend, default_site, ease, move_length, parse_shot,
                                  shot_pose)
 from marsviz.story.signal import SignalState, one_way_s, signal_state
 
@@ -99,12 +99,14 @@ def default_shot(plan, ev) -> str:
         return cam
     if ev.signal:
         return "inner"  # both ends of the light-time signal in view
+    if getattr(ev, "site", None):
+        return f"surface:{ev.site}"  # a surface event, at its site
     stay = plan.milestones.get("mars_arrival"), plan.milestones.get("mars_departure")
     in_stay = stay[0] is not None and stay[1] is not None and stay[0] < ev.t < stay[1]
     where = ev.where
     if where in PLANETS:
         if where == "mars" and in_stay and ev.category == "surface":
-            return "surface:landing"
+            return f"surface:{default_site(plan)}"
         return f"planet:{where}"
     if where in plan.trajectories:
         traj = plan.trajectories[where]
@@ -117,7 +119,7 @@ def default_shot(plan, ev) -> str:
                 return f"ship:{where}"
         body = plan._parked_body(traj, [ev.t])[0]
         if body == "mars" and in_stay and where != plan.crewed:
-            return "surface:landing"  # the lander on the ground during the crew's stay
+            return f"surface:{default_site(plan)}"  # the lander on the ground during the crew's stay
         return f"planet:{body}"
     return "overview"
 
