@@ -44,6 +44,14 @@ class Signal(Visual):
         return (s.frac, s.remaining_s, s.one_way_s, self.world.to_scene(s.src_km),
                 self.world.to_scene(s.dst_km))
 
+    def _receiver(self, t: float) -> str:
+        s = self.current(t)
+        to = getattr(s, "to", None)
+        if not to:  # a signal state that does not say: whichever end is at Earth
+            near = np.linalg.norm(np.asarray(s.dst_km) - self.plan.position("earth", t)) < 1e6
+            to = "earth" if near else "crew"
+        return "Earth" if to == "earth" else "the crew"
+
     def update(self, t: float, text) -> None:
         """Move the pulse to ``t``; ``text``: the vtkTextActor of the countdown."""
         st = self.state(t)
@@ -59,7 +67,7 @@ class Signal(Visual):
         self.signal_actor.SetVisibility(True)
         self.signal_line_actor.SetVisibility(True)
         text.SetVisibility(True)
-        to = "Earth" if self.current(t).to == "earth" else "the crew"
+        to = self._receiver(t)
         if remaining > 0:
             text.SetInput(f"Signal to {to}: {format_duration(remaining)} to go "
                           f"(one-way light time {format_duration(one_way)})")
