@@ -518,6 +518,9 @@ def _prepare(frames: list[Frame], s: Settings, out: Path, frames_dir: Path, resu
         if prior is None:
             raise UsageError(f"--resume: {frames_dir} holds no earlier export to continue "
                              f"(no {STATE_FILE}); run without --resume")
+        if prior.digest is None:
+            raise OutputError(f"{state_path}: is damaged, so the earlier export cannot be continued; "
+                              "run without --resume and with --overwrite to start it again")
         if prior.digest != digest:
             raise OutputError(f"{frames_dir}: was exported with different settings; use another "
                               "destination, or the same options with --resume")

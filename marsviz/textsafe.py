@@ -43,10 +43,17 @@ def find_unsafe(text: str, allow_newlines: bool = False) -> int | None:
     return None
 
 
+_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BELL BACKSPACE TAB LINE-FEED VT FORM-FEED CARRIAGE-RETURN SO SI "
+             "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESCAPE FS GS RS US").split()
+
+
 def char_name(c: str) -> str:
     """``U+001B ESCAPE`` style name of a character, for error messages."""
-    name = unicodedata.name(c, "")
-    if not name:
-        name = {"\x1b": "ESCAPE", "\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\t": "TAB",
-                "\x00": "NUL", "\x7f": "DELETE"}.get(c, "control character")
-    return f"U+{ord(c):04X} {name}"
+    o = ord(c)
+    if o < 0x20:
+        name = _C0_NAMES[o].replace("-", " ")
+    elif o == 0x7F:
+        name = "DELETE"
+    else:
+        name = unicodedata.name(c, "control character")
+    return f"U+{o:04X} {name}"

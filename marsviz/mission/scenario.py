@@ -355,8 +355,8 @@ class _Reader:
             raise self.fail(fp, f"{(end - start).days} days long; a window is at most {MAX_WINDOW_DAYS:g} days")
         lo, hi = EPHEMERIS_SPAN
         if start < lo or end > hi:
-            raise self.fail(fp, f"{start:%Y-%m-%d} to {end:%Y-%m-%d} is outside the ephemeris "
-                                f"(JPL DE421: {lo:%Y-%m-%d} to {hi:%Y-%m-%d})")
+            raise self.fail(fp, f"{_day(start)} to {_day(end)} is outside the ephemeris "
+                                f"(JPL DE421: {_day(lo)} to {_day(hi)})")
         return start, end
 
     def span(self, table, key, where, required=True):
@@ -377,6 +377,11 @@ class _Reader:
         if hi < lo:
             raise self.fail(fp, f"maximum {hi:g} is less than minimum {lo:g}")
         return lo, hi
+
+
+def _day(d: _dt.datetime) -> str:
+    """``0001-01-01``: a date as ISO, with four-digit years even far in the past."""
+    return d.date().isoformat()
 
 
 def _type_desc(value) -> str:
@@ -507,7 +512,8 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
     except RecursionError:
         raise ScenarioError(shown, None, f"nested too deeply (at most {MAX_DEPTH} levels)") from None
     except ValueError as exc:  # e.g. an integer of thousands of digits
-        raise ScenarioError(shown, None, f"TOML value cannot be read: {exc}") from None
+        reason = "a number of thousands of digits" if "digits" in str(exc) else str(exc)
+        raise ScenarioError(shown, None, f"TOML value cannot be read: {reason}") from None
 
     rd = _Reader(shown, text)
     _check_structure(rd, data)
@@ -846,7 +852,7 @@ def _parse_event(rd: _Reader, i, t, spacecraft, crewed, valid_ms) -> Event:
     at = parse_event_time(rd.get(t, "at", where, (str, _dt.date, _dt.datetime)),
                           lambda reason: rd.fail(f"{where}.at", reason))
     if at.absolute is not None and not EVENT_YEARS[0] <= at.absolute.year <= EVENT_YEARS[1]:
-        raise rd.fail(f"{where}.at", f"{at.absolute:%Y-%m-%d} is outside the years "
+        raise rd.fail(f"{where}.at", f"{_day(at.absolute)} is outside the years "
                                      f"{EVENT_YEARS[0]} to {EVENT_YEARS[1]}")
     if not abs(at.offset_days) <= MAX_OFFSET_DAYS:
         raise rd.fail(f"{where}.at", f"an offset of {at.offset_days:g} days from {at.milestone}; "
