@@ -596,7 +596,7 @@ def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,
     if interrupted:
         sweep_temporaries(frames_dir)
         kept = sum(1 for f in frames if (frames_dir / f.file).is_file())
-        print(f"marsviz: interrupted: {kept} of {len(frames)} frames kept in {frames_dir}; "
+        print(f"marsviz: interrupted: {kept} of {len(frames)} frames kept in {safe_text(frames_dir)}; "
               "run the same command with --resume to continue", file=sys.stderr)
         return 130
 
@@ -626,13 +626,13 @@ def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,
                 except OSError:
                     pass
     except KeyboardInterrupt:
-        print(f"marsviz: interrupted while encoding; the frames are kept in {frames_dir}; "
+        print(f"marsviz: interrupted while encoding; the frames are kept in {safe_text(frames_dir)}; "
               "run the same command with --resume to finish", file=sys.stderr)
         return 130
     except OSError as exc:
         raise _io_error(out, exc) from None
     if progress != "json":
-        print(f"marsviz: wrote {out} ({len(frames)} frames, {len(frames) / s.fps:.1f} s at {s.fps:g} fps)",
+        print(f"marsviz: wrote {safe_text(out)} ({len(frames)} frames, {len(frames) / s.fps:.1f} s at {s.fps:g} fps)",
               file=sys.stderr)
     else:
         print(json.dumps({"stage": "done", "done": len(frames), "total": len(frames), "out": str(out)}),

@@ -11,6 +11,7 @@ from marsviz import safeio
 from marsviz.errors import OutputError, UsageError
 from marsviz.export import Progress, check_writable, render_image, write_png
 from marsviz.export_args import parse_size
+from marsviz.textsafe import safe_text
 from marsviz.mission.plan import AU_KM, C_KMS
 from marsviz.mission.report import story_vs_physics
 from marsviz.mission.timescale import format_duration
@@ -114,7 +115,7 @@ def _build_lesson(plan, out: Path, width: int, height: int, progress: str, overw
     if progress == "json":
         print(json.dumps({"stage": "done", "done": len(items), "total": len(items), "out": str(out)}), flush=True)
     else:
-        print(f"marsviz: wrote {len(items)} stills and {out / 'index.html'}", file=sys.stderr)
+        print(f"marsviz: wrote {len(items)} stills and {safe_text(out / 'index.html')}", file=sys.stderr)
     return 0
 
 

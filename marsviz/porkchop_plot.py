@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from marsviz.errors import OutputError
+from marsviz.textsafe import safe_text
 
 LEG_TITLES = {"earth": "Earth", "venus": "Venus", "mars": "Mars", "mercury": "Mercury"}
 
@@ -100,7 +101,7 @@ def run_porkchop(args) -> int:
     safeio.check_destination(out, overwrite)  # before the minutes of computing, not after
     fig, _ = figure(plan, args.grid)
     save_png(fig, out, overwrite)
-    print(f"marsviz: wrote {out}", file=sys.stderr)
+    print(f"marsviz: wrote {safe_text(out)}", file=sys.stderr)
     return 0
 
 
