@@ -13,6 +13,7 @@ import datetime as _dt
 import errno
 import hashlib
 import json
+import math
 import os
 import re
 import signal
@@ -328,10 +329,13 @@ def _parse_instant(plan, text: str | None, default: float, flag: str) -> float:
         when = _dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{flag}: {safe_text(repr(text))} is neither a date (2030-07-11) nor an event id") from None
-    if when.tzinfo is not None:  # 2030-02-01T12:00+02:00: the same instant in UTC
-        when = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-    t = plan.clock.from_utc(when)
     lo, hi = plan.span
+    try:
+        if when.tzinfo is not None:  # 2030-02-01T12:00+02:00: the same instant in UTC
+            when = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        t = plan.clock.from_utc(when)
+    except OverflowError:  # beyond year 9999 in UTC
+        t = math.inf
     if not (lo - 1e-6 <= t <= hi + 1e-6):
         raise UsageError(f"{flag}: {safe_text(text)} is outside the mission ({plan.clock.day(lo)} to {plan.clock.day(hi)})")
     return t

@@ -105,7 +105,9 @@ texts = st.one_of(
                      "2030-02-01T00:00+14:00", "2030-02-30", "earth-mars-earth-mars", "nan", "inf",
                      "terra_nova", "ntr", "x" * 500]),
 )
-dates = st.one_of(st.dates(), st.datetimes(), st.datetimes(timezones=st.timezones()))
+dates = st.one_of(st.dates(), st.datetimes(), st.datetimes(timezones=st.timezones()),
+                  st.sampled_from([dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-12))),
+                                   dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14)))]))
 leaves = st.one_of(numbers, texts, dates, st.booleans())
 
 

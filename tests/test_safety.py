@@ -431,7 +431,9 @@ def test_fifo_and_dev_zero_as_the_scenario_return_at_once(tmp_path, capsys):
     # In a child process, so that a hang would end in a timeout instead of stopping the suite.
     res = run_cli("plan", "--scenario", str(fifo), timeout=120)
     assert (res.returncode, res.stderr) == (2, f"marsviz: error: {fifo}: not a regular file\n")
-    for path in (Path("/dev/zero"), tmp_path):
+    link = tmp_path / "zero.toml"
+    link.symlink_to("/dev/zero")
+    for path in (Path("/dev/zero"), tmp_path, link):
         rc, err = cli(capsys, "plan", "--scenario", path)
         assert (rc, err) == (2, f"marsviz: error: {path}: not a regular file\n")
 
@@ -509,6 +511,9 @@ def test_an_iso_time_with_a_zone_is_the_same_instant_in_utc(plan):
     assert t_from("2030-02-01T00:00:00Z") == t_from("2030-02-01T00:00:00")
     text = olympus_text().replace('"2030-01-01", "2030-04-30"', '"2029-12-31T19:00:00-05:00", "2030-04-30"', 1)
     assert parse_scenario(text, "z.toml").crewed_craft.departure_window[0].isoformat() == "2030-01-01T00:00:00"
+    far = olympus_text().replace('at = "2026-09-15"', "at = 9999-12-31T23:00:00-12:00", 1)
+    assert error_of(far).split(": ", 1)[1] == ("event[0].at: 9999-12-31T23:00:00-12:00 is outside the years "
+                                               "1 to 9999 in UTC")
 
 
 @pytest.mark.parametrize("extra,message", [
@@ -525,6 +530,8 @@ def test_an_iso_time_with_a_zone_is_the_same_instant_in_utc(plan):
     (["--days-per-second", "1e-9"], "--days-per-second: 1e-09 would make about"),
     (["--days-per-second", "1e300"], "--days-per-second: 1e+300 is more than 100000"),
     (["--from", "2030-02-01T00:00+25:00"], "--from: '2030-02-01T00:00+25:00' is neither a date"),
+    (["--from", "0001-01-01"], "--from: 0001-01-01 is outside the mission ("),
+    (["--to", "9999-12-31T23:59:59-12:00"], "--to: 9999-12-31T23:59:59-12:00 is outside the mission ("),
     (["--from", "\x1b[2J"], "--from: '\\x1b[2J' is neither a date (2030-07-11) nor an event id"),
     (["--size", "99999999999999999999x1"], "--size: 99999999999999999999x1 is outside 16x16 to 8192x8192"),
 ])

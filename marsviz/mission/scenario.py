@@ -406,7 +406,7 @@ def parse_date(value, fail) -> _dt.datetime:
     """A UTC datetime from a TOML date/datetime or an ISO string; ``fail(reason)`` makes the error."""
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+            value = _to_utc(value, fail)
         return value
     if isinstance(value, _dt.date):
         return _dt.datetime(value.year, value.month, value.day)
@@ -422,8 +422,16 @@ def parse_date(value, fail) -> _dt.datetime:
     except ValueError as exc:
         raise fail(f"bad date {value!r}: {exc}") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        parsed = _to_utc(parsed, fail)
     return parsed
+
+
+def _to_utc(value: _dt.datetime, fail) -> _dt.datetime:
+    """The same instant in UTC, without its zone (refused if that falls outside years 1-9999)."""
+    try:
+        return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        raise fail(f"{value.isoformat()} is outside the years 1 to 9999 in UTC") from None
 
 
 def parse_event_time(value, fail) -> EventTime:
