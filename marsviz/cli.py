@@ -70,11 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--out", required=True, metavar="PNG", help="image file to write")
     pk.add_argument("--grid", type=int, default=200, metavar="N",
                     help="cells along each axis (default 200)")
+    pk.add_argument("--overwrite", action="store_true", help="replace the image if it exists")
 
     ls = sub.add_parser("lesson", help="a still per event with captions, and an HTML index")
     _common(ls)
     ls.add_argument("--out", required=True, metavar="DIR", help="directory to write")
     ls.add_argument("--size", default="1280x720", metavar="WxH", help="image size (default 1280x720)")
+    ls.add_argument("--overwrite", action="store_true",
+                    help="replace the stills, index.html and lesson.json of an earlier pack")
     ls.add_argument("--progress", choices=("bar", "json", "none"), default="bar", help=argparse.SUPPRESS)
     return p
 
@@ -162,7 +165,10 @@ def main(argv=None) -> int:
     try:
         return handlers[args.command](args) or 0
     except MarsvizError as exc:
-        print(f"marsviz: error: {exc}", file=sys.stderr)
+        from marsviz.textsafe import safe_text
+
+        # One line, whatever the scenario or the command line held (control characters escaped).
+        print(f"marsviz: error: {safe_text(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("marsviz: interrupted", file=sys.stderr)

@@ -8,12 +8,16 @@ half-written frame or video; ``--resume`` continues where it stopped. No Qt here
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import hashlib
 import json
+import math
 import os
+import re
 import signal
+import stat
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -21,9 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from marsviz import __version__
+from marsviz import __version__, safeio
 from marsviz.errors import MarsvizError, OutputError, UsageError
-from marsviz.export_args import parse_size
+from marsviz.export_args import (DPS_MAX, DURATION_MAX_S, FPS_MAX, HOLD_MAX_S, MAX_FRAMES, check_range,
+                                 check_workers, parse_size)
+from marsviz.textsafe import safe_text
 
 STATE_FILE = "export-state.json"
 MANIFEST = "manifest.json"
@@ -128,32 +134,15 @@ def settings_digest(s: Settings) -> str:
 # ---------------------------------------------------------------------------------------------
 # Files
 # ---------------------------------------------------------------------------------------------
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def write_png(path: Path, img: np.ndarray) -> None:
+def write_png(path: Path, img: np.ndarray, overwrite: bool = False) -> None:
+    """Write a frame as PNG through :mod:`marsviz.safeio` (never over a file it did not make)."""
     import io
 
     from PIL import Image
 
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(img[..., :3])).save(buf, format="PNG", compress_level=3)
-    atomic_write_bytes(path, buf.getvalue())
+    safeio.write_bytes(path, buf.getvalue(), overwrite, sync=False)
 
 
 def _io_error(path: Path, exc: OSError, done: int | None = None) -> OutputError:
@@ -167,20 +156,13 @@ def _io_error(path: Path, exc: OSError, done: int | None = None) -> OutputError:
 def check_writable(directory: Path) -> None:
     """Create ``directory`` and prove a file can be written there, or raise a clear error."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        probe = directory / f".marsviz-probe-{os.getpid()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        safeio.ensure_directory(directory)
     except OSError as exc:
         raise _io_error(directory, exc) from None
 
 
 def sweep_temporaries(directory: Path) -> None:
-    for p in directory.glob(".*.tmp"):
-        try:
-            p.unlink()
-        except OSError:
-            pass
+    safeio.sweep_temporaries(directory)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,15 +249,20 @@ def _ts(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+def cue_line(text: str) -> str:
+    """Scenario text as one line of a subtitle cue: no blank line or timing arrow can forge a cue."""
+    return safe_text(" ".join(str(text).split())).replace("-->", "->")
+
+
 def card_cues(plan, cards) -> list[tuple[float, float, str]]:
     """(start s, end s, text) of each card of a storyboard (its spans are screen time)."""
     cues = []
     for c in cards:
         ev = plan.event(c.event_id)
         if c.kind == "question":
-            text = f"Before we see what happens...\n{ev.question}"
+            text = f"Before we see what happens...\n{cue_line(ev.question)}"
         else:
-            text = f"{ev.title}\n{plan.clock.day(ev.t)}, {plan.clock.met(ev.t)}"
+            text = f"{cue_line(ev.title)}\n{plan.clock.day(ev.t)}, {plan.clock.met(ev.t)}"
         cues.append((c.start_s, c.end_s, text))
     return cues
 
@@ -289,7 +276,7 @@ def subtitle_cues(plan, frames: list[Frame], fps: float) -> list[tuple[float, fl
         if f.event != current:
             if current is not None:
                 ev = plan.event(current)
-                text = f"{ev.title}\n{plan.clock.day(ev.t)}, {plan.clock.met(ev.t)}"
+                text = f"{cue_line(ev.title)}\n{plan.clock.day(ev.t)}, {plan.clock.met(ev.t)}"
                 cues.append((run_start / fps, f.index / fps, text))
             current = f.event
             run_start = f.index
@@ -301,7 +288,11 @@ def srt_text(cues) -> str:
 
 
 def vtt_text(cues) -> str:
-    return "WEBVTT\n\n" + "".join(f"{_ts(a, '.')} --> {_ts(b, '.')}\n{text}\n\n" for a, b, text in cues)
+    import html
+
+    # WebVTT cue text is markup: '&' and '<' are written as entities.
+    return "WEBVTT\n\n" + "".join(f"{_ts(a, '.')} --> {_ts(b, '.')}\n{html.escape(text, quote=False)}\n\n"
+                                    for a, b, text in cues)
 
 
 def manifest_dict(plan, s: Settings, frames: list[Frame], video: str | None) -> dict:
@@ -338,8 +329,9 @@ def _even(img: np.ndarray) -> np.ndarray:
     return img
 
 
-def encode(frames_dir: Path, frames: list[Frame], out: Path, kind: str, fps: float, progress=None) -> None:
-    """Encode PNG frames into ``out`` (written to a temporary name, then renamed)."""
+def encode(frames_dir: Path, frames: list[Frame], out: Path, kind: str, fps: float, progress=None,
+           overwrite: bool = False) -> None:
+    """Encode PNG frames into ``out`` (written to an exclusive temporary, then given its name)."""
     import imageio_ffmpeg
     from PIL import Image
 
@@ -347,7 +339,6 @@ def encode(frames_dir: Path, frames: list[Frame], out: Path, kind: str, fps: flo
     if kind == "mp4":
         first = _even(first)
     h, w = first.shape[:2]
-    tmp = out.with_name(f".{out.name}.tmp")
     if kind == "mp4":
         kw = dict(codec="libx264", pix_fmt_out="yuv420p", quality=None, macro_block_size=1,
                   output_params=["-crf", "18", "-preset", "medium", "-movflags", "+faststart", "-f", "mp4"])
@@ -355,29 +346,25 @@ def encode(frames_dir: Path, frames: list[Frame], out: Path, kind: str, fps: flo
         kw = dict(codec="gif", pix_fmt_out="pal8", quality=None, macro_block_size=1,
                   output_params=["-filter_complex", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse",
                                  "-loop", "0", "-f", "gif"])
-    writer = imageio_ffmpeg.write_frames(str(tmp), (w, h), fps=fps, pix_fmt_in="rgb24",
-                                         ffmpeg_log_level="error", **kw)
-    try:
-        writer.send(None)
-        for i, f in enumerate(frames):
-            img = np.asarray(Image.open(frames_dir / f.file).convert("RGB"))
-            if kind == "mp4":
-                img = _even(img)
-            writer.send(np.ascontiguousarray(img))
-            if progress:
-                progress(i + 1)
-        writer.close()
-        os.replace(tmp, out)
-    except BaseException:
+    with safeio.atomic_path(out, overwrite) as tmp:
+        writer = imageio_ffmpeg.write_frames(str(tmp), (w, h), fps=fps, pix_fmt_in="rgb24",
+                                             ffmpeg_log_level="error", **kw)
         try:
+            writer.send(None)
+            for i, f in enumerate(frames):
+                img = np.asarray(Image.open(frames_dir / f.file).convert("RGB"))
+                if kind == "mp4":
+                    img = _even(img)
+                writer.send(np.ascontiguousarray(img))
+                if progress:
+                    progress(i + 1)
             writer.close()
-        except Exception:  # noqa: BLE001 - the original error matters more
-            pass
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
+        except BaseException:
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001 - the original error matters more
+                pass
+            raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,11 +379,16 @@ def _parse_instant(plan, text: str | None, default: float, flag: str) -> float:
     try:
         when = _dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{flag}: {text!r} is neither a date (2030-07-11) nor an event id") from None
-    t = plan.clock.from_utc(when)
+        raise UsageError(f"{flag}: {safe_text(repr(text))} is neither a date (2030-07-11) nor an event id") from None
     lo, hi = plan.span
+    try:
+        if when.tzinfo is not None:  # 2030-02-01T12:00+02:00: the same instant in UTC
+            when = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        t = plan.clock.from_utc(when)
+    except OverflowError:  # beyond year 9999 in UTC
+        t = math.inf
     if not (lo - 1e-6 <= t <= hi + 1e-6):
-        raise UsageError(f"{flag}: {text} is outside the mission ({plan.clock.day(lo)} to {plan.clock.day(hi)})")
+        raise UsageError(f"{flag}: {safe_text(text)} is outside the mission ({plan.clock.day(lo)} to {plan.clock.day(hi)})")
     return t
 
 
@@ -405,16 +397,13 @@ def make_settings(plan, args) -> tuple[Settings, Path]:
     suffix = out.suffix.lower()
     kind = {"": "frames", ".mp4": "mp4", ".gif": "gif"}.get(suffix)
     if kind is None:
-        raise UsageError(f"--out: {args.out}: use a directory, a .mp4 or a .gif file")
+        raise UsageError(f"--out: {safe_text(args.out)}: use a directory, a .mp4 or a .gif file")
     if kind == "frames" and out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {args.out} exists and is not a directory")
+        raise UsageError(f"--out: {safe_text(args.out)} exists and is not a directory")
     w, h = parse_size(args.size)
-    if not (args.fps > 0 and args.fps <= 240):
-        raise UsageError(f"--fps: {args.fps:g} is outside 0 to 240")
-    if args.hold < 0:
-        raise UsageError(f"--hold: {args.hold:g} must not be negative")
-    if args.workers < 1:
-        raise UsageError(f"--workers: {args.workers} must be at least 1")
+    check_range("--fps", args.fps, 0, FPS_MAX, low_open=True)
+    check_range("--hold", args.hold, 0, HOLD_MAX_S, what="must not be negative")
+    check_workers(args.workers)
     t_from = _parse_instant(plan, args.start, plan.span[0], "--from")
     t_to = _parse_instant(plan, args.end, plan.span[1], "--to")
     if t_to <= t_from:
@@ -428,13 +417,18 @@ def make_settings(plan, args) -> tuple[Settings, Path]:
     if pace == "story" and args.hold:
         raise UsageError("--hold: the story pace holds on every event by itself; use --pace constant with --hold")
     if args.duration is not None:
-        if args.duration <= 0:
-            raise UsageError(f"--duration: {args.duration:g} must be positive")
+        check_range("--duration", args.duration, 0, DURATION_MAX_S, low_open=True, what="must be positive")
         dps = (t_to - t_from) / args.duration
+        flag, value = "--duration", args.duration
     else:
         dps = args.days_per_second if args.days_per_second is not None else 20.0
-        if dps <= 0:
-            raise UsageError(f"--days-per-second: {dps:g} must be positive")
+        check_range("--days-per-second", dps, 0, DPS_MAX, low_open=True, what="must be positive")
+        flag, value = "--days-per-second", dps
+    n_events = sum(1 for e in plan.mission_events if t_from <= e.t <= t_to)
+    n_frames = (t_to - t_from) / dps * args.fps + args.hold * args.fps * n_events
+    if n_frames > MAX_FRAMES:
+        raise UsageError(f"{flag}: {value:g} would make about {n_frames:,.0f} frames; the limit is "
+                         f"{MAX_FRAMES:,}")
     s = Settings(kind=kind, width=w, height=h, fps=float(args.fps), t_from=t_from, t_to=t_to,
                  days_per_second=float(dps), camera=args.camera, hold=float(args.hold),
                  captions=bool(args.captions), scenario_sha256=plan.scenario_digest,
@@ -481,39 +475,172 @@ def run_export(args) -> int:
     _, plan = load_plan(args, None if args.progress != "bar" else say)
     s, out = make_settings(plan, args)
     return export(plan, s, out, workers=args.workers, resume=args.resume,
-                  keep_frames=args.keep_frames, progress=args.progress)
+                  keep_frames=args.keep_frames, progress=args.progress,
+                  overwrite=getattr(args, "overwrite", False))
+
+
+def output_files(s: Settings, out: Path, frames_dir: Path) -> list[Path]:
+    """The files an export writes besides its frames: video, manifest and subtitles."""
+    if s.kind == "frames":
+        return [frames_dir / MANIFEST, frames_dir / "captions.srt", frames_dir / "captions.vtt"]
+    stem = out.with_suffix("")
+    return [out, manifest_path(out), Path(f"{stem}.srt"), Path(f"{stem}.vtt")]
+
+
+_FRAME_RE = re.compile(r"frame_\d{6}\.png")
+
+
+class ExportState:
+    """The state file of an export: its settings and the outputs it has written.
+
+    It is what proves an earlier export: ``--resume`` continues only the export its state file
+    describes, and replaces only the outputs the state file names with the content it recorded
+    (a file changed or put there by anyone else is never replaced).
+    """
+
+    def __init__(self, path: Path, data: dict):
+        self.path = path
+        self.data = data
+
+    @classmethod
+    def read(cls, path: Path) -> "ExportState | None":
+        """The state at ``path``; None if there is none; a damaged one has no settings digest."""
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return cls(path, {})
+        data: dict = {}
+        if stat.S_ISREG(st.st_mode):
+            try:
+                loaded = json.loads(safeio.read_limited(path, 1 << 20, "state file"))
+            except (MarsvizError, ValueError):
+                loaded = None
+            if isinstance(loaded, dict) and isinstance(loaded.get("outputs", {}), dict):
+                data = loaded
+        return cls(path, data)
+
+    @property
+    def digest(self):
+        return self.data.get("settings_sha256")
+
+    @staticmethod
+    def _key(p: Path) -> str:
+        return os.path.abspath(p)
+
+    def owns(self, p: Path) -> bool:
+        """Whether ``p`` is, byte for byte, the file this export wrote there."""
+        want = self.data.get("outputs", {}).get(self._key(p))
+        return isinstance(want, str) and safeio.file_sha256(p) == want
+
+    def record(self, p: Path) -> None:
+        self.data.setdefault("outputs", {})[self._key(p)] = safeio.file_sha256(p)
+        self.save(replace=True)
+
+    def save(self, replace: bool) -> None:
+        safeio.write_text(self.path, json.dumps(self.data, indent=1), overwrite=replace)
+
+
+def _frame_files(directory: Path) -> list[Path]:
+    try:
+        return [p for p in directory.iterdir() if _FRAME_RE.fullmatch(p.name)]
+    except OSError:
+        return []
+
+
+def text_outputs(plan, s: Settings, frames: list[Frame], out: Path, frames_dir: Path) -> dict[Path, str]:
+    """The manifest and subtitles of an export, by file (known before any frame is rendered)."""
+    if s.pace == "story":
+        cues = card_cues(plan, storyboard(plan, s).cards)
+    else:
+        cues = subtitle_cues(plan, frames, s.fps)
+    if s.kind == "frames":
+        return {frames_dir / MANIFEST: json.dumps(manifest_dict(plan, s, frames, None), indent=1),
+                frames_dir / "captions.srt": srt_text(cues), frames_dir / "captions.vtt": vtt_text(cues)}
+    stem = out.with_suffix("")
+    return {manifest_path(out): json.dumps(manifest_dict(plan, s, frames, out.name), indent=1),
+            Path(f"{stem}.srt"): srt_text(cues), Path(f"{stem}.vtt"): vtt_text(cues)}
+
+
+def _same_content(path: Path, text: str | None) -> bool:
+    return text is not None and safeio.file_sha256(path) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _prepare(frames: list[Frame], s: Settings, out: Path, frames_dir: Path, resume: bool, overwrite: bool,
+             texts: dict[Path, str]):
+    """Decide, before anything is rendered, what this export may write and replace.
+
+    A file may be replaced if the user said ``--overwrite``, or on ``--resume`` if the state file
+    proves this export wrote it. A file that already holds exactly the bytes to be written (the
+    subtitles an MP4 and a GIF of the same settings share) is left as it is.
+    Returns (state, {output: may be replaced}, the earlier state or None).
+    """
+    digest = settings_digest(s)
+    existing: list[Path] = []
+    state_path = frames_dir / STATE_FILE
+    prior = ExportState.read(state_path)
+    if resume:
+        if prior is None:
+            raise UsageError(f"--resume: {frames_dir} holds no earlier export to continue "
+                             f"(no {STATE_FILE}); run without --resume")
+        if prior.digest is None:
+            raise OutputError(f"{state_path}: is damaged, so the earlier export cannot be continued; "
+                              "run without --resume and with --overwrite to start it again")
+        if prior.digest != digest:
+            raise OutputError(f"{frames_dir}: was exported with different settings; use another "
+                              "destination, or the same options with --resume")
+        state = prior
+    else:
+        if prior is not None and not overwrite:
+            raise OutputError(f"{frames_dir}: holds an earlier export; add --resume to continue it, "
+                              "--overwrite to replace it, or choose an empty destination")
+        existing = _frame_files(frames_dir)
+        if existing and not overwrite:
+            raise OutputError(f"{frames_dir}: already holds frames from elsewhere; choose an empty "
+                              "destination, or add --overwrite to replace them")
+        state = ExportState(state_path, {"settings_sha256": digest, "settings": asdict(s),
+                                         "frames": len(frames), "outputs": {}})
+    # Every output is checked before the first frame is rendered, so that an export never runs
+    # for minutes only to find it may not write its result.
+    may_replace = {p: overwrite or (resume and state.owns(p)) or _same_content(p, texts.get(p))
+                   for p in output_files(s, out, frames_dir)}
+    for p, allowed in may_replace.items():
+        safeio.check_destination(p, allowed)
+    for p in existing:  # --overwrite: the frames of another export go (regular files only)
+        try:
+            if stat.S_ISREG(os.lstat(p).st_mode):
+                p.unlink()
+        except OSError as exc:
+            raise _io_error(p, exc) from None
+    return state, may_replace, prior
 
 
 def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,
-           keep_frames: bool = False, progress: str = "bar") -> int:
-    """Render (and encode) an export; returns the process exit code."""
+           keep_frames: bool = False, progress: str = "bar", overwrite: bool = False) -> int:
+    """Render (and encode) an export; returns the process exit code.
+
+    Nothing already on disk is replaced unless ``overwrite`` (the user asked), or ``resume`` and
+    the export's own state file proves the file is one this export wrote.
+    """
     frames_dir = out if s.kind == "frames" else out.with_name(out.name + ".frames")
-    check_writable(frames_dir)
+    created = not os.path.lexists(frames_dir)
     if s.kind != "frames":
         check_writable(out.parent)
-        if out.exists() and not resume:
-            raise OutputError(f"{out}: already exists; choose another name or delete it first")
-    state_path = frames_dir / STATE_FILE
-    digest = settings_digest(s)
+    check_writable(frames_dir)
     frames = schedule(plan, s)
-    if state_path.exists():
+    texts = text_outputs(plan, s, frames, out, frames_dir)
+    try:
+        state, may_replace, prior = _prepare(frames, s, out, frames_dir, resume, overwrite, texts)
+    except BaseException:
+        if created:  # refused before anything was written: leave no empty directory behind
+            with contextlib.suppress(OSError):
+                frames_dir.rmdir()
+        raise
+    state_path = frames_dir / STATE_FILE
+    if state is not prior:
         try:
-            prior = json.loads(state_path.read_text())
-        except (OSError, ValueError):
-            prior = {}
-        if not resume:
-            raise OutputError(f"{frames_dir}: holds an earlier export; add --resume to continue it, "
-                              "or choose an empty destination")
-        if prior.get("settings_sha256") != digest:
-            raise OutputError(f"{frames_dir}: was exported with different settings; use another "
-                              "destination, or the same options with --resume")
-    else:
-        existing = [p for p in frames_dir.glob("frame_*.png")]
-        if existing:
-            raise OutputError(f"{frames_dir}: already holds frames from elsewhere; choose an empty destination")
-        try:
-            atomic_write_text(state_path, json.dumps({"settings_sha256": digest, "settings": asdict(s),
-                                                      "frames": len(frames)}, indent=1))
+            state.save(replace=prior is not None)
         except OSError as exc:
             raise _io_error(state_path, exc) from None
     sweep_temporaries(frames_dir)
@@ -535,30 +662,27 @@ def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,
     if interrupted:
         sweep_temporaries(frames_dir)
         kept = sum(1 for f in frames if (frames_dir / f.file).is_file())
-        print(f"marsviz: interrupted: {kept} of {len(frames)} frames kept in {frames_dir}; "
+        print(f"marsviz: interrupted: {kept} of {len(frames)} frames kept in {safe_text(frames_dir)}; "
               "run the same command with --resume to continue", file=sys.stderr)
         return 130
 
-    if s.pace == "story":
-        cues = card_cues(plan, storyboard(plan, s).cards)
-    else:
-        cues = subtitle_cues(plan, frames, s.fps)
+    def put(path: Path) -> None:
+        if not _same_content(path, texts[path]):
+            safeio.write_text(path, texts[path], overwrite=may_replace[path])
+        state.record(path)
+
     try:
-        if s.kind == "frames":
-            atomic_write_text(frames_dir / MANIFEST, json.dumps(manifest_dict(plan, s, frames, None), indent=1))
-            atomic_write_text(frames_dir / "captions.srt", srt_text(cues))
-            atomic_write_text(frames_dir / "captions.vtt", vtt_text(cues))
-        else:
+        if s.kind != "frames":
             enc = Progress(progress, len(frames), 0, f"Encoding {s.kind.upper()}")
             try:
-                encode(frames_dir, frames, out, s.kind, s.fps, progress=enc.update)
+                encode(frames_dir, frames, out, s.kind, s.fps, progress=enc.update,
+                       overwrite=may_replace[out])
             finally:
                 enc.close()
-            stem = out.with_suffix("")
-            atomic_write_text(manifest_path(out),
-                              json.dumps(manifest_dict(plan, s, frames, out.name), indent=1))
-            atomic_write_text(Path(f"{stem}.srt"), srt_text(cues))
-            atomic_write_text(Path(f"{stem}.vtt"), vtt_text(cues))
+            state.record(out)
+        for path in texts:
+            put(path)
+        if s.kind != "frames":
             if not keep_frames:
                 for f in frames:
                     (frames_dir / f.file).unlink(missing_ok=True)
@@ -568,13 +692,13 @@ def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,
                 except OSError:
                     pass
     except KeyboardInterrupt:
-        print(f"marsviz: interrupted while encoding; the frames are kept in {frames_dir}; "
+        print(f"marsviz: interrupted while encoding; the frames are kept in {safe_text(frames_dir)}; "
               "run the same command with --resume to finish", file=sys.stderr)
         return 130
     except OSError as exc:
         raise _io_error(out, exc) from None
     if progress != "json":
-        print(f"marsviz: wrote {out} ({len(frames)} frames, {len(frames) / s.fps:.1f} s at {s.fps:g} fps)",
+        print(f"marsviz: wrote {safe_text(out)} ({len(frames)} frames, {len(frames) / s.fps:.1f} s at {s.fps:g} fps)",
               file=sys.stderr)
     else:
         print(json.dumps({"stage": "done", "done": len(frames), "total": len(frames), "out": str(out)}),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import re
 
 from marsviz.errors import UsageError
@@ -10,6 +12,44 @@ from marsviz.errors import UsageError
 CAMERAS = ("overview", "follow", "earth", "mars", "venus", "inner", "venus-flyby", "mars-arrival", "mars-stay",
            "earth-approach")
 DEFAULT_SIZE = (1280, 720)
+#: Documented ranges of the numeric options.
+FPS_MAX = 240.0
+HOLD_MAX_S = 60.0
+DURATION_MAX_S = 24 * 3600.0
+DPS_MAX = 100_000.0
+MAX_FRAMES = 500_000
+
+
+def check_range(flag: str, value, lo: float, hi: float, low_open: bool = False, what: str | None = None) -> float:
+    """``value`` if it is a finite number in [lo, hi] (or (lo, hi]), else a one-line UsageError."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{flag}: {value!r} is not a number") from None
+    if not math.isfinite(v):
+        raise UsageError(f"{flag}: {value!r} is not a finite number")
+    if v < lo or (low_open and v == lo):
+        if what:
+            raise UsageError(f"{flag}: {v:g} {what}")
+        raise UsageError(f"{flag}: {v:g} is outside {lo:g} to {hi:g}")
+    if v > hi:
+        raise UsageError(f"{flag}: {v:g} is more than {hi:g}")
+    return v
+
+
+def max_workers() -> int:
+    """The most parallel render processes: one per processor core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def check_workers(n: int) -> int:
+    cap = max_workers()
+    if n < 1:
+        raise UsageError(f"--workers: {n} must be at least 1")
+    if n > cap:
+        raise UsageError(f"--workers: {n} is more than the {cap} processor cores of this machine "
+                         f"(use 1 to {cap})")
+    return n
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -50,9 +90,13 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     cap.add_argument("--no-captions", dest="captions", action="store_false",
                      help="frames without burned-in text")
     p.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="render in N parallel processes (default 1)")
+                   help="render in N parallel processes, at most one per core (default 1)")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted export into the same destination")
+                   help="continue an interrupted export into the same destination (only an export "
+                        "whose state file is there)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing video, manifest, subtitles or frames at the "
+                        "destination (without it, marsviz never replaces a file)")
     p.add_argument("--keep-frames", action="store_true",
                    help="for a video, keep the PNG frames beside it")
     p.add_argument("--progress", choices=("bar", "json", "none"), default="bar",

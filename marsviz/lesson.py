@@ -7,9 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from marsviz.errors import UsageError
-from marsviz.export import Progress, atomic_write_text, check_writable, render_image, write_png
+from marsviz import safeio
+from marsviz.errors import OutputError, UsageError
+from marsviz.export import Progress, check_writable, render_image, write_png
 from marsviz.export_args import parse_size
+from marsviz.textsafe import safe_text
 from marsviz.mission.plan import AU_KM, C_KMS
 from marsviz.mission.report import story_vs_physics
 from marsviz.mission.timescale import format_duration
@@ -50,10 +52,35 @@ def run_lesson(args) -> int:
     progress = getattr(args, "progress", "bar")
     _, plan = load_plan(args)
     check_writable(out)
-    return build_lesson(plan, out, w, h, progress)
+    return build_lesson(plan, out, w, h, progress, overwrite=getattr(args, "overwrite", False))
 
 
-def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar") -> int:
+def still_name(n: int, ev) -> str:
+    return f"{n:02d}-{ev.id}.png"
+
+
+def lesson_files(plan, out: Path) -> list[Path]:
+    """Every file a lesson pack writes in ``out``."""
+    return ([out / still_name(n, ev) for n, ev in enumerate(plan.events, 1)]
+            + [out / "index.html", out / "lesson.json"])
+
+
+def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar",
+                 overwrite: bool = False) -> int:
+    """Render the stills and write the index; nothing is replaced unless ``overwrite``.
+
+    Every destination is checked before the first still is rendered, so a pack that could not
+    be finished is refused at once, with every file in ``out`` left as it was.
+    """
+    for f in lesson_files(plan, out):
+        safeio.check_destination(f, overwrite)
+    try:
+        return _build_lesson(plan, out, width, height, progress, overwrite)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write: {safeio.describe_os_error(exc)}") from None
+
+
+def _build_lesson(plan, out: Path, width: int, height: int, progress: str, overwrite: bool) -> int:
     import pyvista as pv
 
     from marsviz.export import _offscreen_env
@@ -83,21 +110,21 @@ def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar"
             scene.show_event_card(ev)
             f = figures(plan, ev)
             scene.set_footer(f"From Earth: {f['distance']}    One-way light time: {f['light_time']}")
-            name = f"{n:02d}-{ev.id}.png"
-            write_png(out / name, render_image(p))
+            name = still_name(n, ev)
+            write_png(out / name, render_image(p), overwrite)
             items.append((name, ev, f))
             bar.update(n)
     finally:
         bar.close()
         scene.close()
         p.close()
-    atomic_write_text(out / "index.html", index_html(plan, items))
-    atomic_write_text(out / "lesson.json", json.dumps(
-        [{"file": name, "id": ev.id, "title": ev.title, **f} for name, ev, f in items], indent=1))
+    safeio.write_text(out / "index.html", index_html(plan, items), overwrite)
+    safeio.write_text(out / "lesson.json", json.dumps(
+        [{"file": name, "id": ev.id, "title": ev.title, **f} for name, ev, f in items], indent=1), overwrite)
     if progress == "json":
         print(json.dumps({"stage": "done", "done": len(items), "total": len(items), "out": str(out)}), flush=True)
     else:
-        print(f"marsviz: wrote {len(items)} stills and {out / 'index.html'}", file=sys.stderr)
+        print(f"marsviz: wrote {len(items)} stills and {safe_text(out / 'index.html')}", file=sys.stderr)
     return 0
 
 
@@ -116,7 +143,7 @@ def index_html(plan, items) -> str:
  &middot; {html.escape(f['where'])}</p>
 <p>{html.escape(ev.description)}</p>
 <p class="facts">From Earth: {html.escape(f['distance'])} &middot; one-way light time: {html.escape(f['light_time'])}</p>
-<p class="source">{ev.category.capitalize()}. {src}</p>
+<p class="source">{html.escape(ev.category.capitalize())}. {src}</p>
 </section>""")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -131,8 +158,8 @@ section {{ margin: 2.5em 0; }}
 </style></head><body>
 <h1>{html.escape(plan.title)}</h1>
 <p>{html.escape(plan.description)}</p>
-<p>Designed trajectory: {html.escape(tn.sequence_name)}, departing {plan.clock.day(tn.t_start)},
-returning {plan.clock.day(tn.t_end)}; total &Delta;v {tn.total_dv:.2f} km/s.</p>
+<p>Designed trajectory: {html.escape(tn.sequence_name)}, departing {html.escape(plan.clock.day(tn.t_start))},
+returning {html.escape(plan.clock.day(tn.t_end))}; total &Delta;v {tn.total_dv:.2f} km/s.</p>
 <p><b>Story versus physics.</b> {html.escape(svp['sentence'])}</p>
 <ol>{''.join(f'<li><a href="#{html.escape(ev.id)}">{html.escape(ev.title)}</a></li>' for _, ev, _ in items)}</ol>
 {''.join(cards)}

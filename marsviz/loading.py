@@ -16,4 +16,6 @@ def load_plan(args, progress=None):
 
 def say(msg: str) -> None:
     """Progress of a long step, on standard error."""
-    print(f"marsviz: {msg}...", file=sys.stderr, flush=True)
+    from marsviz.textsafe import safe_text
+
+    print(f"marsviz: {safe_text(msg)}...", file=sys.stderr, flush=True)

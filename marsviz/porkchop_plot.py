@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from marsviz.errors import OutputError
+from marsviz.textsafe import safe_text
 
 LEG_TITLES = {"earth": "Earth", "venus": "Venus", "mars": "Mars", "mercury": "Mercury"}
 
@@ -94,22 +95,22 @@ def run_porkchop(args) -> int:
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out: {args.out}: the porkchop is written as a .png file")
     _, plan = load_plan(args)
+    overwrite = getattr(args, "overwrite", False)
+    from marsviz import safeio
+
+    safeio.check_destination(out, overwrite)  # before the minutes of computing, not after
     fig, _ = figure(plan, args.grid)
-    save_png(fig, out)
-    print(f"marsviz: wrote {out}", file=sys.stderr)
+    save_png(fig, out, overwrite)
+    print(f"marsviz: wrote {safe_text(out)}", file=sys.stderr)
     return 0
 
 
-def save_png(fig, out: Path) -> None:
-    import os
+def save_png(fig, out: Path, overwrite: bool = False) -> None:
+    """Save ``fig`` as PNG through :mod:`marsviz.safeio`: never over a file unless ``overwrite``."""
+    from marsviz import safeio
 
-    tmp = out.with_name(f".{out.name}.tmp")
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, out)
+        with safeio.atomic_path(out, overwrite) as tmp:
+            fig.savefig(tmp, format="png")
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise OutputError(f"{out}: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(f"{out}: cannot write: {safeio.describe_os_error(exc)}") from None

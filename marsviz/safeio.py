@@ -141,8 +141,11 @@ def atomic_path(final: Path, overwrite: bool = False) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_open(final: Path, overwrite: bool = False) -> Iterator:
-    """A binary file object that becomes ``final`` when the block ends without an exception."""
+def atomic_open(final: Path, overwrite: bool = False, sync: bool = True) -> Iterator:
+    """A binary file object that becomes ``final`` when the block ends without an exception.
+
+    ``sync=False`` skips the ``fsync`` (for files that are cheap to make again, such as frames).
+    """
     final = Path(final)
     check_destination(final, overwrite)
     fd, tmp = create_temp(final)
@@ -150,21 +153,62 @@ def atomic_open(final: Path, overwrite: bool = False) -> Iterator:
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         commit(tmp, final, overwrite)
     except BaseException:
         _remove(tmp)
         raise
 
 
-def write_bytes(final: Path, data: bytes, overwrite: bool = False) -> None:
+def write_bytes(final: Path, data: bytes, overwrite: bool = False, sync: bool = True) -> None:
     """Write ``data`` to ``final`` atomically; refuse to replace a file unless ``overwrite``."""
-    with atomic_open(final, overwrite) as fh:
+    with atomic_open(final, overwrite, sync) as fh:
         fh.write(data)
 
 
 def write_text(final: Path, text: str, overwrite: bool = False) -> None:
     write_bytes(final, text.encode("utf-8"), overwrite)
+
+
+def ensure_directory(directory: Path) -> Path:
+    """Create ``directory`` (and its parents) and prove a file can be made in it.
+
+    The proof is an exclusive temporary, removed at once. Raises :class:`OSError` with the
+    system's reason (callers word it for their command).
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if not directory.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(directory))
+    fd, tmp = create_temp(directory / "probe")
+    os.close(fd)
+    _remove(tmp)
+    return directory
+
+
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file (not followed through a symlink), or None if there is none."""
+    import hashlib
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        h = hashlib.sha256()
+        while True:
+            b = os.read(fd, 1 << 20)
+            if not b:
+                return h.hexdigest()
+            h.update(b)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def sweep_temporaries(directory: Path) -> int:

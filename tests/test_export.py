@@ -120,7 +120,7 @@ def test_mp4_and_gif_read_back(tmp_path):
     assert n == 16 and meta["codec"] == "h264" and tuple(meta["size"]) == (320, 180)
     assert (tmp_path / "clip.mp4.manifest.json").is_file() and (tmp_path / "clip.srt").is_file()
     assert not (tmp_path / "clip.mp4.frames").exists()
-    assert not list(tmp_path.glob(".*.tmp"))
+    assert not list(tmp_path.glob(".marsviz-*"))
     gif = tmp_path / "clip.gif"
     res = run_cli("export", "--out", str(gif), *SHORT)
     assert res.returncode == 0, res.stderr
@@ -146,7 +146,7 @@ def test_interrupted_run_resumes_to_the_same_result(short_export, tmp_path, plan
     kept = frames_in(out)
     total = len(frames_in(short_export))
     assert 5 <= len(kept) < total
-    assert not list(out.glob(".*.tmp"))
+    assert not list(out.glob(".marsviz-*"))
     assert not (out / "manifest.json").exists()
     res = run_cli("export", "--out", str(out), *SHORT, "--hold", "1")
     assert res.returncode == 1 and "--resume" in res.stderr  # never overwritten silently
@@ -176,23 +176,24 @@ def test_full_disk_keeps_finished_frames(tmp_path, plan, monkeypatch):
                               fps=4.0, days_per_second=8.0, duration=None, camera="overview", hold=0.0,
                               captions=True, workers=1))
     s, out = ex.make_settings(plan, args)
-    real = ex.atomic_write_bytes
+    real = ex.safeio.write_bytes
     calls = {"n": 0}
 
-    def flaky(path, data):
+    def flaky(path, data, overwrite=False, sync=True):
         if path.name.startswith("frame_"):
             calls["n"] += 1
             if calls["n"] > 3:
-                tmp = path.with_name(f".{path.name}.tmp")
-                tmp.write_bytes(data[:10])  # a partial write, then the disk fills up
+                fd, tmp = ex.safeio.create_temp(path)
+                os.write(fd, data[:10])  # a partial write, then the disk fills up
+                os.close(fd)
                 raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, data)
+        return real(path, data, overwrite, sync)
 
-    monkeypatch.setattr(ex, "atomic_write_bytes", flaky)
+    monkeypatch.setattr(ex.safeio, "write_bytes", flaky)
     with pytest.raises(OutputError, match=r"cannot write: disk full \(no space left on device\); 3 finished "
                                           r"frames kept, continue with --resume"):
         ex.export(plan, s, out, progress="none")
-    assert len(frames_in(out)) == 3 and not list(out.glob(".*.tmp"))
+    assert len(frames_in(out)) == 3 and not list(out.glob(".marsviz-*"))
 
 
 def test_bad_options_are_one_line_errors(tmp_path):

@@ -191,7 +191,7 @@ def test_export_dialog_stop_keeps_frames_for_resume(window, qtbot, tmp_path):
     assert dlg.result_code == 130
     assert dlg.resume.isChecked()
     assert "--resume" in dlg.status.text() or "Resume" in dlg.status.text()
-    assert not list(out.glob(".*.tmp"))
+    assert not list(out.glob(".marsviz-*"))
 
 
 def test_first_run_designs_with_progress_and_a_live_event_loop(qtbot, tmp_path, monkeypatch):

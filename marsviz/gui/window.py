@@ -434,17 +434,38 @@ class MainWindow(QMainWindow):
     # -----------------------------------------------------------------------------------------
     # Files
     # -----------------------------------------------------------------------------------------
-    def save_screenshot(self, path: str, whole_window: bool = False) -> Path:
-        """Save the 3D view (or the whole window) as PNG."""
+    def save_screenshot(self, path: str, whole_window: bool = False, overwrite: bool = False) -> Path:
+        """Save the 3D view (or the whole window) as PNG, through :mod:`marsviz.safeio`.
+
+        An existing file is replaced only with ``overwrite`` (the save dialog has asked the
+        user); otherwise, or if the file cannot be written, :class:`OSError` says why.
+        """
+        import io
+
+        import numpy as np
+        from PIL import Image
+        from PySide6.QtCore import QBuffer, QIODevice
+
+        from marsviz import safeio
+        from marsviz.errors import MarsvizError
+
         path = Path(path)
+        self._render_now()
         if whole_window:
-            self._render_now()
-            img = self.grab().toImage()
-            if not img.save(str(path), "PNG"):
-                raise OSError(f"cannot write {path}")
+            buf = QBuffer()
+            buf.open(QIODevice.OpenModeFlag.WriteOnly)
+            if not self.grab().toImage().save(buf, "PNG"):
+                raise OSError(f"cannot encode the window as PNG for {path}")
+            data = bytes(buf.data())
         else:
-            self._render_now()
-            self.view.screenshot(str(path))
+            img = np.asarray(self.view.screenshot(return_img=True))
+            out = io.BytesIO()
+            Image.fromarray(np.ascontiguousarray(img[..., :3])).save(out, format="PNG")
+            data = out.getvalue()
+        try:
+            safeio.write_bytes(path, data, overwrite=overwrite)
+        except MarsvizError as exc:  # exists already, or is not a regular file
+            raise FileExistsError(str(exc)) from None
         return path
 
     def save_screenshot_dialog(self) -> None:
@@ -453,7 +474,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            self.save_screenshot(path)
+            self.save_screenshot(path, overwrite=True)  # the save dialog asked before replacing
             self.statusBar().showMessage(f"Saved {path}", 5000)
         except OSError as exc:
             self.show_error("Screenshot not saved", f"{path}: {exc}")

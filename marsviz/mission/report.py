@@ -7,6 +7,7 @@ import math
 from marsviz.mission.design import mass_fraction
 from marsviz.mission.plan import AU_KM, C_KMS, Plan
 from marsviz.mission.timescale import format_duration
+from marsviz.textsafe import safe_text
 
 CHEMICAL_ISP = 450.0
 
@@ -148,6 +149,7 @@ def events_list(plan: Plan) -> list[dict]:
 # Text
 # ---------------------------------------------------------------------------------------------
 def _table(rows: list[list[str]], align: str) -> list[str]:
+    rows = [[safe_text(c) for c in r] for r in rows]  # scenario text is data, never terminal codes
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for n, r in enumerate(rows):
@@ -234,7 +236,7 @@ def plan_text(plan: Plan) -> str:
         rows.append([plan.craft_name(cid), t.sequence_name, c.day(t.t_start), c.day(t.t_end),
                      f"{t.t_end - t.t_start:.1f}", f"{t.legs[0].c3:.1f}", f"{t.total_dv:.3f}"])
     L += _table(rows, "lllllrr")
-    return "\n".join(L) + "\n"
+    return "\n".join(safe_text(line) for line in L) + "\n"
 
 
 def _candidates(items) -> list[str]:

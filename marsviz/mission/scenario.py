@@ -11,14 +11,57 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marsviz.errors import ScenarioError
+from marsviz.errors import ScenarioError, UsageError
+from marsviz.textsafe import char_name, find_unsafe, safe_text
 
 SCHEMA_VERSION = 1
+
+#: A scenario file is read only if it is a regular file of at most this many bytes.
+MAX_FILE_BYTES = 1 << 20
+#: Tables and arrays nest at most this deep (the schema needs 4).
+MAX_DEPTH = 8
+#: Strings that may span lines (other text may hold no control characters at all).
+MULTILINE_FIELDS = ("description", "question", "assumed")
+
+#: The documented range of every number in a scenario: (minimum, maximum, minimum excluded).
+RANGES = {
+    "isp_s": (50.0, 100_000.0, False),
+    "flyby_min_altitude_km": (0.0, 1_000_000.0, True),
+    "grid_step_days": (0.25, 60.0, False),
+    "comparison_step_days": (0.25, 60.0, False),
+    "round_trip_days": (0.0, 4000.0, True),
+    "altitude_km": (0.0, 10_000_000.0, True),
+    "periapsis_km": (0.0, 10_000_000.0, True),
+    "apoapsis_km": (0.0, 100_000_000.0, True),
+    "entry_altitude_km": (0.0, 1000.0, True),
+    "max_entry_speed_kms": (0.0, 50.0, True),
+    "cruise_days_per_second": (0.0, 10_000.0, True),
+    "approach_days_per_second": (0.0, 10_000.0, True),
+    "approach_days": (0.0, 365.0, False),
+    "signal_seconds": (0.0, 600.0, True),
+    "crew": (0, 1000, False),
+}
+#: Durations given as [minimum, maximum] days (stay, transfer, leg bounds).
+SPAN_MAX_DAYS = 4000.0
+#: An event's offset from its milestone, at most this many days either way.
+MAX_OFFSET_DAYS = 3660.0
+#: Absolute event dates (the prologue and epilogue may lie beyond the ephemeris).
+EVENT_YEARS = (1900, 2200)
+#: A departure window is at most this long.
+MAX_WINDOW_DAYS = 7400.0
+#: Dates the design needs must lie in JPL DE421's coverage (UTC, with a day's margin), whichever
+#: ephemeris is chosen, so that a plan can always be designed with both.
+EPHEMERIS_SPAN = (_dt.datetime(1899, 7, 30), _dt.datetime(2053, 10, 8))
+#: Margin the design keeps around the windows (days; see marsviz.mission.planner).
+TABLE_MARGIN_DAYS = 120.0
+#: The largest coarse design grid (window dates x dates of the whole flight).
+MAX_GRID_CELLS = 1_500_000
 
 #: Bodies a leg may start from, end at or swing by.
 BODIES = ("mercury", "venus", "earth", "mars")
@@ -300,14 +343,38 @@ class _Reader:
         value = table[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if float in kinds and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise self.fail(fp, "is far too large a number") from None
         if bool not in kinds and isinstance(value, bool):
             raise self.fail(fp, f"expected {_kind_name(kinds)}, got a boolean")
         if not isinstance(value, kinds):
-            raise self.fail(fp, f"expected {_kind_name(kinds)}, got {type(value).__name__} {value!r}")
+            raise self.fail(fp, f"expected {_kind_name(kinds)}, got {_type_desc(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(fp, f"must be a finite number, got {value!r}")
         return value
 
+    def number(self, table, key, where, required=True, default=None, kind=float):
+        """A finite number in the documented range of ``key`` (see :data:`RANGES`)."""
+        v = self.get(table, key, where, kind, required, default)
+        if v is None or key not in table:
+            return v
+        lo, hi, lo_open = RANGES[key]
+        if v < lo or (lo_open and v == lo) or v > hi:
+            fp = f"{where}.{key}" if where else key
+            if abs(v) > 1e15:
+                raise self.fail(fp, f"is far too large a number (the range is {lo:g} to {hi:g})")
+            if lo == 0 and lo_open and v <= 0:
+                raise self.fail(fp, f"must be positive, got {v:g}")
+            if lo == 0 and v < 0:
+                raise self.fail(fp, f"must not be negative, got {v:g}")
+            raise self.fail(fp, f"{v:g} is outside {lo:g} to {hi:g}")
+        return v
+
     def positive(self, table, key, where, required=True, default=None, allow_zero=False):
+        if key in RANGES:
+            return self.number(table, key, where, required, default)
         v = self.get(table, key, where, float, required, default)
         if v is None:
             return v
@@ -329,6 +396,12 @@ class _Reader:
         start, end = (self.date(v, fp) for v in raw)
         if end <= start:
             raise self.fail(fp, f"end {end:%Y-%m-%d} is not after start {start:%Y-%m-%d}")
+        if (end - start).days > MAX_WINDOW_DAYS:
+            raise self.fail(fp, f"{(end - start).days} days long; a window is at most {MAX_WINDOW_DAYS:g} days")
+        lo, hi = EPHEMERIS_SPAN
+        if start < lo or end > hi:
+            raise self.fail(fp, f"{_day(start)} to {_day(end)} is outside the ephemeris "
+                                f"(JPL DE421: {_day(lo)} to {_day(hi)})")
         return start, end
 
     def span(self, table, key, where, required=True):
@@ -340,11 +413,32 @@ class _Reader:
                                     for v in raw):
             raise self.fail(fp, "expected [minimum, maximum] in days")
         lo, hi = float(raw[0]), float(raw[1])
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise self.fail(fp, f"must be finite numbers of days, got [{lo!r}, {hi!r}]")
+        if hi > SPAN_MAX_DAYS:
+            raise self.fail(fp, f"maximum {hi:g} days is more than {SPAN_MAX_DAYS:g}")
         if lo < 0 or hi < 0:
             raise self.fail(fp, f"durations must not be negative, got [{lo:g}, {hi:g}]")
         if hi < lo:
             raise self.fail(fp, f"maximum {hi:g} is less than minimum {lo:g}")
         return lo, hi
+
+
+def _day(d: _dt.datetime) -> str:
+    """``0001-01-01``: a date as ISO, with four-digit years even far in the past."""
+    return d.date().isoformat()
+
+
+def _type_desc(value) -> str:
+    """``str 'abc'``, shortened: an error message quotes at most a few dozen characters."""
+    if isinstance(value, int) and abs(value) > 10**15:
+        return "int (a huge number)"
+    if isinstance(value, (list, dict)):
+        return {list: "a list", dict: "a table"}[type(value)]
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
 
 
 def _kind_name(kinds) -> str:
@@ -357,7 +451,7 @@ def parse_date(value, fail) -> _dt.datetime:
     """A UTC datetime from a TOML date/datetime or an ISO string; ``fail(reason)`` makes the error."""
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+            value = _to_utc(value, fail)
         return value
     if isinstance(value, _dt.date):
         return _dt.datetime(value.year, value.month, value.day)
@@ -373,8 +467,16 @@ def parse_date(value, fail) -> _dt.datetime:
     except ValueError as exc:
         raise fail(f"bad date {value!r}: {exc}") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        parsed = _to_utc(parsed, fail)
     return parsed
+
+
+def _to_utc(value: _dt.datetime, fail) -> _dt.datetime:
+    """The same instant in UTC, without its zone (refused if that falls outside years 1-9999)."""
+    try:
+        return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        raise fail(f"{value.isoformat()} is outside the years 1 to 9999 in UTC") from None
 
 
 def parse_event_time(value, fail) -> EventTime:
@@ -432,14 +534,15 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     else:
         real = Path(path)
         shown = str(path)
+    from marsviz.safeio import read_limited
+
     try:
-        data_bytes = real.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(shown, None, "no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(shown, None, "is a directory, not a scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(shown, None, f"cannot read: {exc.strerror or exc}") from None
+        data_bytes = read_limited(real, MAX_FILE_BYTES, "file")
+    except UsageError as exc:
+        # read_limited says "<path>: <reason>"; a ScenarioError puts the path as the user gave it.
+        reason = str(exc)
+        prefix = f"{real}: "
+        raise ScenarioError(shown, None, reason[len(prefix):] if reason.startswith(prefix) else reason) from None
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -459,8 +562,14 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
         if m:
             reason += f" (column {m.group(2)})"
         raise ScenarioError(shown, None, f"TOML syntax error: {reason}", line) from None
+    except RecursionError:
+        raise ScenarioError(shown, None, f"nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        reason = "a number of thousands of digits" if "digits" in str(exc) else str(exc)
+        raise ScenarioError(shown, None, f"TOML value cannot be read: {reason}") from None
 
     rd = _Reader(shown, text)
+    _check_structure(rd, data)
     schema = rd.get(data, "schema", "", int, required=False, default=SCHEMA_VERSION)
     if schema != SCHEMA_VERSION:
         raise rd.fail("schema", f"unsupported schema {schema} (this marsviz reads {SCHEMA_VERSION})")
@@ -511,6 +620,7 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
     if not spacecraft[crewed].round_trip:
         raise rd.fail(f"spacecraft.{crewed}.round_trip_days",
                       "the crewed spacecraft must make a round trip: give round_trip_days")
+    _check_design_effort(rd, spacecraft, crewed, design)
 
     # Tour ------------------------------------------------------------------------------------
     ttbl = rd.get(data, "tour", "", dict, required=False, default={})
@@ -551,6 +661,73 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
         events=tuple(events), tour=tour, design=design, propulsion=propulsion, digest=digest,
         text=text, sites=sites,
     )
+
+
+def _flight_days(c: Spacecraft) -> float:
+    return c.round_trip_days or (c.transfer_days[1] if c.transfer_days else 500.0)
+
+
+def _check_design_effort(rd: "_Reader", spacecraft: dict, crewed: str, design: Design) -> None:
+    """Every date the design needs lies in the ephemeris, and its grids have a bounded size.
+
+    The design reads the ephemeris from each window's start (less a margin) to its end plus the
+    longest flight of any spacecraft (plus the margin); the error names the spacecraft and the
+    window that reaches too far.
+    """
+    longest = max(_flight_days(c) for c in spacecraft.values())
+    lo, hi = EPHEMERIS_SPAN
+    margin = _dt.timedelta(days=TABLE_MARGIN_DAYS)
+    windows = [(sid, "departure_window", c.departure_window, design.grid_step_days, _flight_days(c))
+               for sid, c in spacecraft.items()]
+    cw = spacecraft[crewed].comparison_window
+    if cw:
+        windows.append((crewed, "comparison_window", cw, design.comparison_step_days,
+                        _flight_days(spacecraft[crewed])))
+    for sid, key, (start, end), step, flight in windows:
+        fp = f"spacecraft.{sid}.{key}"
+        first = start - margin
+        last = end + _dt.timedelta(days=longest) + margin
+        if first < lo or last > hi:
+            raise rd.fail(fp, f"{start:%Y-%m-%d} to {end:%Y-%m-%d}: the design needs planet positions from "
+                              f"{first:%Y-%m-%d} to {last:%Y-%m-%d} (flights of up to {longest:g} days and "
+                              f"a {TABLE_MARGIN_DAYS:g}-day margin), beyond the ephemeris "
+                              f"(JPL DE421: {lo:%Y-%m-%d} to {hi:%Y-%m-%d})")
+        n_window = (end - start).total_seconds() / 86400.0 / step + 1
+        cells = n_window * (n_window + flight / step + 1)
+        if cells > MAX_GRID_CELLS:
+            which = "grid_step_days" if key == "departure_window" else "comparison_step_days"
+            raise rd.fail(f"design.{which}", f"a step of {step:g} days over the {(end - start).days}-day "
+                                             f"{key.replace('_', ' ')} of {sid} makes a search grid of "
+                                             f"{cells:,.0f} cells; the limit is {MAX_GRID_CELLS:,} "
+                                             "(use a larger step or a shorter window)")
+
+
+def _check_structure(rd: "_Reader", data: dict) -> None:
+    """Refuse deep nesting and control characters anywhere in the parsed file (keys too)."""
+    stack = [(data, "", 1)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise rd.fail(where, f"nested too deeply (at most {MAX_DEPTH} levels)")
+        items = node.items() if isinstance(node, dict) else ((f"[{i}]", v) for i, v in enumerate(node))
+        for key, value in items:
+            if isinstance(node, dict):
+                bad = find_unsafe(key)
+                if bad is not None:
+                    raise rd.fail(where or None, f"key {safe_text(repr(key))}: control character "
+                                                 f"{char_name(key[bad])} at position {bad + 1}")
+                fp = f"{where}.{key}" if where else key
+            else:
+                fp = f"{where}{key}"
+            if isinstance(value, str):
+                last = fp.rsplit(".", 1)[-1]
+                multiline = last in MULTILINE_FIELDS or ".provenance." in f".{fp}"
+                bad = find_unsafe(value, allow_newlines=multiline)
+                if bad is not None:
+                    raise rd.fail(fp, f"control character {char_name(value[bad])} at position {bad + 1} "
+                                      "(text may not hold control characters)")
+            elif isinstance(value, (dict, list)):
+                stack.append((value, fp, depth + 1))
 
 
 def _valid_milestones(spacecraft: dict[str, Spacecraft], crewed: str) -> dict[str, set[str]]:
@@ -596,9 +773,7 @@ def _parse_spacecraft(rd: _Reader, sid, t, propulsion, design) -> Spacecraft:
             raise rd.fail(f"{where}.{key}", f"unknown field (expected one of: {', '.join(sorted(known))})")
     name = rd.get(t, "name", where, str)
     role = rd.get(t, "role", where, str, False, "")
-    crew = rd.get(t, "crew", where, int, False, 0)
-    if crew < 0:
-        raise rd.fail(f"{where}.crew", f"must not be negative, got {crew}")
+    crew = rd.number(t, "crew", where, False, 0, kind=int)
     pid = rd.get(t, "propulsion", where, str)
     if pid not in propulsion:
         raise rd.fail(f"{where}.propulsion", f"unknown propulsion {pid!r} (known: {', '.join(propulsion)})")
@@ -734,6 +909,12 @@ def _parse_event(rd: _Reader, i, t, spacecraft, crewed, valid_ms) -> Event:
             raise rd.fail(f"{where}.body", f"unknown body {body!r} (known: {', '.join(BODIES)})")
     at = parse_event_time(rd.get(t, "at", where, (str, _dt.date, _dt.datetime)),
                           lambda reason: rd.fail(f"{where}.at", reason))
+    if at.absolute is not None and not EVENT_YEARS[0] <= at.absolute.year <= EVENT_YEARS[1]:
+        raise rd.fail(f"{where}.at", f"{_day(at.absolute)} is outside the years "
+                                     f"{EVENT_YEARS[0]} to {EVENT_YEARS[1]}")
+    if not abs(at.offset_days) <= MAX_OFFSET_DAYS:
+        raise rd.fail(f"{where}.at", f"an offset of {at.offset_days:g} days from {at.milestone}; "
+                                     f"offsets are at most {MAX_OFFSET_DAYS:g} days either way")
     if at.milestone is not None:
         owner, _, ms = at.milestone.rpartition(".")
         if owner and owner not in spacecraft:
