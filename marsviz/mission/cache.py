@@ -83,10 +83,11 @@ _TRAJ = {"craft": str, "sequence": [str], "legs": [_LEG], "burns": [_BURN], "fly
          "propellant_fraction": float, "stay_days": _NONE_OR_NUM, "entry_speed_kms": _NONE_OR_NUM,
          "entry_speed_braked_kms": _NONE_OR_NUM}
 _CAND = {"sequence": [str], "trajectory": (_OPT, _TRAJ), "reason": str}
-_EVENT = {_EXACT: ("earth_km", "position"), "id": str, "title": str, "description": str, "category": str,
+_EVENT = {_EXACT: ("earth_km", "position", "camera", "hold_s", "pace", "site"), "id": str, "title": str, "description": str, "category": str,
           "source": str, "assumed": str, "era": str, "at": str, "t": float, "where": str,
           "spacecraft": (_OPT, str), "body": (_OPT, str), "phase": str, "tour": bool, "question": str,
-          "signal": (_OPT, str), "earth_km": _NONE_OR_NUM, "position": (_OPT, (_VEC, 3))}
+          "signal": (_OPT, str), "earth_km": _NONE_OR_NUM, "position": (_OPT, (_VEC, 3)),
+          "camera": (_OPT, str), "hold_s": _NONE_OR_NUM, "pace": _NONE_OR_NUM, "site": (_OPT, str)}
 _PHASE = {_EXACT: True, "kind": str, "name": str, "t0": float, "t1": float}
 PLAN_SHAPE = {
     "format": int,
