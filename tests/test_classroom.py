@@ -126,3 +126,21 @@ def test_lesson_pack(plan, tmp_path):
     assert "min" in plea["light_time"] and "AU" in plea["distance"]
     img = np.asarray(Image.open(out / pngs[0]).convert("RGB"))
     assert img.shape == (270, 480, 3) and img.std() > 10
+
+
+@pytest.mark.gui
+def test_porkchop_preview_leaves_the_view_with_the_design_panel(window, plan, qtbot):
+    window.toggle_design_panel()
+    pc = window.design_panel.porkchop
+    leg = plan.crewed_trajectory.legs[0]
+    assert pc.select(leg.t_dep + 5, leg.t_arr + 5) is not None
+    assert window.scene.preview_actor.GetVisibility()
+    window.toggle_design_panel()  # the menu / toolbar toggle
+    assert not window.design_dock.isVisible()
+    assert not window.scene.preview_actor.GetVisibility()
+    window.toggle_design_panel()
+    assert window.design_dock.isVisible() and not window.scene.preview_actor.GetVisibility()
+    assert pc.select(leg.t_dep - 5, leg.t_arr) is not None
+    window.design_dock.close()  # the dock's own close button
+    qtbot.waitUntil(lambda: not window.design_dock.isVisible(), timeout=2000)
+    assert not window.scene.preview_actor.GetVisibility()

@@ -517,9 +517,16 @@ class MainWindow(QMainWindow):
             self.design_dock.setWidget(self.design_panel)
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.design_dock)
             self.resizeDocks([self.design_dock], [600], Qt.Orientation.Horizontal)
+            self.design_dock.visibilityChanged.connect(self._on_design_visibility)
             self.design_dock.show()
             return
         self.design_dock.setVisible(not self.design_dock.isVisible())
+
+    def _on_design_visibility(self, visible: bool) -> None:
+        """A porkchop preview belongs to the design panel: it leaves the 3D view with it."""
+        if not visible:
+            self.scene.set_preview(None)
+            self.request_render()
 
     def leave_presentation(self) -> None:
         if self.tour is not None:
