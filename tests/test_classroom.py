@@ -144,3 +144,95 @@ def test_porkchop_preview_leaves_the_view_with_the_design_panel(window, plan, qt
     window.design_dock.close()  # the dock's own close button
     qtbot.waitUntil(lambda: not window.design_dock.isVisible(), timeout=2000)
     assert not window.scene.preview_actor.GetVisibility()
+
+
+def _card_text(window) -> str:
+    return window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
+
+
+@pytest.mark.gui
+def test_every_prediction_question_is_answered_on_the_reveal(window, plan, qtbot):
+    from marsviz.mission.plan import C_KMS
+
+    window.start_presentation()
+    tour = window.tour
+    tour.signal_seconds = 0.2
+    stops = [e for e in plan.events if e.tour]
+    asked = [k for k, e in enumerate(stops) if e.question]
+    assert [stops[k].id for k in asked] == ["departure", "fraud", "plea", "carbon-monoxide"]
+    for k in asked:
+        ev = stops[k]
+        tour.goto(k, travel=False)
+        assert tour.mode == "question" and _card_text(window) == ev.question
+        tour.advance()
+        assert tour.mode in ("card", "signal") and window.scene.card_event.id == ev.id
+        text = _card_text(window)
+        assert ev.description in text and ev.question not in text
+        if ev.id == "departure":
+            # Where Mars is: its distance from Earth and side of the Sun, from the ephemeris.
+            e, m = plan.body_state("earth", ev.t)[0], plan.body_state("mars", ev.t)[0]
+            assert f"{np.linalg.norm(m - e) / AU_KM:.2f} AU away" in text
+            assert np.dot(e, m) < 0 and "far side of the Sun" in text
+            assert "swings by Venus" in text
+        if ev.id == "plea":
+            src = plan.craft_state("gagarin", ev.t)[0]
+            d = np.linalg.norm(src - plan.body_state("earth", ev.t)[0])
+            m, s = divmod(int(round(d / C_KMS)), 60)
+            assert text.startswith(f"Answer: {m} min {s:02d} s.")
+        if ev.id == "fraud":
+            assert "falsified" in text  # the event's own text is the answer
+        if ev.id == "carbon-monoxide":
+            assert "carbon monoxide poisoning, not a Martian infection" in text
+
+
+def test_event_texts_agree_with_the_plan(plan):
+    """No card claims a cargo ship is waiting at Mars before the plan has it there."""
+    cargo = [c for c in plan.trajectories if c != plan.crewed]
+    arrivals = {c: plan.trajectories[c].legs[-1].t_arr for c in cargo}
+    names = {c: plan.name_of(c) for c in cargo}
+    crew_arrival = plan.event("mars-arrival").t
+    for ev in plan.events:
+        text = f"{ev.title} {ev.description}".lower()
+        if "all three" in text or "waiting cargo" in text:
+            assert ev.t >= max(arrivals.values()), ev.id
+        if ev.at.endswith(".mars_arrival"):
+            for c, t in arrivals.items():
+                if t > ev.t:  # a ship still on its way is not named as being there
+                    assert names[c].lower() not in text, (ev.id, c)
+    assert all(t < crew_arrival for t in arrivals.values())  # "beside the waiting cargo ships"
+    # The fix concerned a real ordering: Gagarin arrives before Shirase and Atlantis.
+    assert arrivals["gagarin"] < arrivals["shirase"] < arrivals["atlantis"]
+
+
+def test_lesson_figures_distance_and_light_time_near_earth(plan):
+    from marsviz.lesson import figures
+    from marsviz.mission.plan import C_KMS
+
+    sw = plan.event("spacewalk")
+    f = figures(plan, sw)
+    assert 0.005 * AU_KM < sw.earth_km < 0.01 * AU_KM
+    assert f["distance"] == f"{sw.earth_km / 1e6:.2f} million km ({sw.earth_km / AU_KM:.3f} AU)"
+    assert f["light_time"] == f"{sw.earth_km / C_KMS:.1f} s" and f["light_time"] != "0.0 s"
+    assert figures(plan, plan.event("accepted"))["distance"] == "at Earth"  # the decision on Earth
+    plea = figures(plan, plan.event("plea"))
+    assert "AU" in plea["distance"] and re.fullmatch(r"\d+ min \d\d s", plea["light_time"])
+
+
+def test_lesson_index_asks_every_prediction_question(plan):
+    import html
+
+    from marsviz.lesson import figures, index_html
+
+    items = [(f"{n:02d}-{e.id}.png", e, figures(plan, e)) for n, e in enumerate(plan.events, 1)]
+    page = index_html(plan, items)
+    asked = [e for e in plan.events if e.question]
+    assert len(asked) == 4
+    block = page[page.index("Predictions to ask the class"):page.index("<section")]
+    for e in asked:
+        q = html.escape(e.question)
+        assert q in block and f'href="#{e.id}"' in block
+        sec = page[page.index(f'id="{e.id}"'):]
+        sec = sec[:sec.index("</section>")]
+        assert f"<b>Ask first:</b> {q}" in sec
+    dep = page[page.index('id="departure"'):]
+    assert '<p class="answer">Answer: on the far side of the Sun' in dep[:dep.index("</section>")]

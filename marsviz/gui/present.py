@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from marsviz.mission.timescale import SECONDS_PER_DAY
+from marsviz.questions import revealed
 
 TEXT_SCALE = 1.7
 
@@ -145,7 +146,8 @@ class Tour(QObject):
         ev = self.current
         w = self.win
         w.scene.show_question(None)
-        w.scene.show_event_card(ev)
+        # A prediction question is answered on the reveal: the answer leads the card.
+        w.scene.show_event_card(revealed(w.plan, ev))
         w.timeline.set_highlight(ev.id)
         w.events_panel.highlight(ev.id)
         self.mode = "card"
