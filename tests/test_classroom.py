@@ -236,3 +236,58 @@ def test_lesson_index_asks_every_prediction_question(plan):
         assert f"<b>Ask first:</b> {q}" in sec
     dep = page[page.index('id="departure"'):]
     assert '<p class="answer">Answer: on the far side of the Sun' in dep[:dep.index("</section>")]
+
+
+@pytest.fixture(scope="module")
+def projector_scene(plan):
+    """The scene as the tour shows it on a 1920 x 1080 projector (large type)."""
+    import pyvista as pv
+
+    from marsviz.export import _offscreen_env
+    from marsviz.scene.scene import MissionScene, SceneOptions
+
+    _offscreen_env()
+    p = pv.Plotter(off_screen=True, window_size=(1920, 1080))
+    scene = MissionScene(p, plan, SceneOptions(card_mode="off", text_scale=1.7))
+    scene.layout(1920, 1080)
+    yield scene
+    scene.close()
+    p.close()
+
+
+def _box(scene, key):
+    """Pixel box (x0, x1, y0, y1) of a HUD text as VTK lays it out."""
+    a = scene._texts[key].actor
+    box = [0.0] * 4
+    a.GetBoundingBox(scene.p.renderer, box)  # relative to the actor's anchor
+    x, y = a.GetPositionCoordinate().GetComputedDisplayValue(scene.p.renderer)
+    return [box[0] + x, box[1] + x, box[2] + y, box[3] + y]
+
+
+@pytest.mark.render
+def test_tour_cards_fit_a_1920_screen_and_clear_the_bottom_line(projector_scene, plan):
+    from marsviz.questions import revealed
+
+    scene = projector_scene
+    scene.p.render()
+    floor = _box(scene, "scale")[3]  # top of the bottom line of the HUD
+    shown = 0
+    for ev in [e for e in plan.events if e.tour]:
+        for mode in ("question", "card") if ev.question else ("card",):
+            scene.set_time(plan.clamp(ev.t))
+            if mode == "question":
+                scene.show_question(ev)
+            else:
+                scene.show_event_card(revealed(plan, ev))
+            title, meta, body = (_box(scene, k) for k in ("card-title", "card-meta", "card-body"))
+            for b in (title, meta, body):
+                assert 0 <= b[0] and b[1] <= 1920, (ev.id, mode, b)
+            assert body[2] > floor, (ev.id, mode, "the card runs into the bottom line")
+            assert meta[2] >= body[3] - 1 and title[2] >= meta[3] - 1, (ev.id, mode, "overlap")
+            assert title[3] < 1080
+            shown += 1
+    assert shown >= 25
+    first = [e for e in plan.events if e.tour][0]
+    scene.show_event_card(first)
+    # The first card's detail line (long "assumed" note) now wraps instead of running off.
+    assert scene._texts["card-meta"].actor.GetInput().count("\n") >= 1

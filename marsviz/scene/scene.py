@@ -28,6 +28,7 @@ from marsviz.scene import style
 STAR_RADIUS_AU = 40.0
 TILT_DEG = {"mercury": 0.03, "venus": 177.4, "earth": 23.44, "mars": 25.19}
 FLOWN_STEP_DAYS = 0.5
+CARD_LINE = 1.2  # line height of card text, in font sizes
 
 
 def uv_sphere(radius: float, nlon: int = 96, nlat: int = 48) -> pv.PolyData:
@@ -411,14 +412,8 @@ class MissionScene:
         for key in ("title", "date", "met"):
             self._texts[key].actor.SetPosition(0.015, y)
             y -= 1.3 * px[key] / h
-        body_top = self._texts["card-body"].anchor[1]
-        meta_bottom = body_top + 0.012
-        self._texts["card-meta"].actor.SetPosition(0.5, meta_bottom)
-        title_bottom = meta_bottom + 1.45 * px["card-meta"] / h
-        self._texts["card-title"].actor.SetPosition(0.5, title_bottom)
-        # The light-time countdown sits just above the card.
         self._texts["signal"].actor.GetTextProperty().SetVerticalJustificationToBottom()
-        self._texts["signal"].actor.SetPosition(0.5, title_bottom + 1.6 * px["card-title"] / h)
+        self._stack_card()
         lbl = max(9, int(round(0.02 * h * k)))
         for actor, size in ((self.label_actor, lbl), (self.ms_label_actor, max(8, int(lbl * 0.8))),
                             (self.grid_label_actor, max(8, int(lbl * 0.75)))):
@@ -586,6 +581,32 @@ class MissionScene:
             ev = plan.active_event(t, self.opt.card_days)
         self._show_card(ev)
 
+    def _stack_card(self) -> None:
+        """Stack the card from the bottom up (body, meta, title, then the light-time countdown)
+        so that however many lines it has, it clears the bottom line of the HUD."""
+        T = self._texts
+        h = max(1, self._size[1])
+        px = {k: T[k].actor.GetTextProperty().GetFontSize() for k in T}
+        lines = {k: T[k].actor.GetInput().count("\n") + 1 if T[k].actor.GetInput() else 1
+                 for k in ("card-meta", "card-body")}
+        floor = 0.02 + CARD_LINE * max(px["scale"], px["footer"]) / h + 0.012
+        body_top = max(T["card-body"].anchor[1], floor + lines["card-body"] * CARD_LINE * px["card-body"] / h)
+        T["card-body"].actor.SetPosition(0.5, body_top)
+        meta_bottom = body_top + 0.012
+        T["card-meta"].actor.SetPosition(0.5, meta_bottom)
+        title_bottom = meta_bottom + (lines["card-meta"] * CARD_LINE + 0.25) * px["card-meta"] / h
+        T["card-title"].actor.SetPosition(0.5, title_bottom)
+        # The light-time countdown sits just above the card.
+        T["signal"].actor.SetPosition(0.5, title_bottom + 1.6 * px["card-title"] / h)
+
+    def _card_meta(self, head: str, tail: str) -> str:
+        """The card's detail line, split so that no line is wider than the card."""
+        width = self._wrap_width(self._texts["card-meta"].size)
+        if len(head) + len(tail) + 3 <= width:
+            return f" {head}   {tail} "
+        rows = textwrap.wrap(head, width) + textwrap.wrap(tail, width)
+        return "\n".join(f" {r} " for r in rows)
+
     def _wrap_width(self, size_frac: float) -> int:
         w, h = self._size
         px = max(8.0, size_frac * h * self.opt.text_scale)
@@ -612,11 +633,12 @@ class MissionScene:
         src = "from the story" if ev.source == "seed" else "assumed"
         if ev.assumed and ev.source == "seed":
             src += f" (assumed: {ev.assumed})"
-        meta = (f" {plan.clock.date(ev.t)}   {plan.clock.met(ev.t)}   "
-                f"{style.CATEGORY_LABELS[ev.category]}   {src} ")
-        T["card-meta"].actor.SetInput(meta)
+        T["card-meta"].actor.SetInput(self._card_meta(
+            f"{plan.clock.date(ev.t)}   {plan.clock.met(ev.t)}   {style.CATEGORY_LABELS[ev.category]}",
+            src))
         body = "\n".join(textwrap.wrap(ev.description, self._wrap_width(T["card-body"].size))) or " "
         T["card-body"].actor.SetInput(body)
+        self._stack_card()
         if ev.id in self.event_positions:
             self.active_marker.points = self.event_positions[ev.id][None, :]
             self.active_marker.Modified()
@@ -631,6 +653,7 @@ class MissionScene:
         T["card-title"].actor.SetInput(" Before we see what happens... ")
         T["card-meta"].actor.SetInput(f" {self.plan.clock.date(ev.t)}   {self.plan.clock.met(ev.t)} ")
         T["card-body"].actor.SetInput("\n".join(textwrap.wrap(ev.question, self._wrap_width(T["card-body"].size))))
+        self._stack_card()
 
     def set_footer(self, text: str | None) -> None:
         """Key figures in the lower right corner (lesson stills), or None to hide."""
