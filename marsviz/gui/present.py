@@ -62,7 +62,7 @@ class Tour(QObject):
         w.statusBar().hide()
         w.timeline.set_scale(1.35)
         w.scene.opt.text_scale = TEXT_SCALE
-        w.scene.opt.card_mode = "off"
+        w.reset_cards()
         self._saved["geometry"] = w.geometry()
         screen = w.screen()
         if screen is not None:
@@ -79,7 +79,7 @@ class Tour(QObject):
         w.scene.show_question(None)
         w.scene.show_event_card(None)
         w.scene.opt.text_scale = 1.0
-        w.scene.opt.card_mode = "auto"
+        w.reset_cards()
         w.timeline.set_scale(1.0)
         w.menuBar().show()
         w.toolbar.show()
@@ -190,7 +190,10 @@ class Tour(QObject):
         return self.approach + (self.cruise - self.approach) * ramp
 
     def _tick(self) -> None:
-        dt = self.clock.restart() / 1000.0
+        self.play_for(self.clock.restart() / 1000.0)
+
+    def play_for(self, dt: float) -> None:
+        """Move the tour on by ``dt`` seconds of screen time (travel or a signal in flight)."""
         w = self.win
         if self.mode == "travel":
             remaining = self.target - w.playhead
