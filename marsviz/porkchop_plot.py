@@ -143,12 +143,15 @@ def draw(ax, plan, pc, leg=None, colorbar=True):
         lx = mdates.date2num(clock.utc(leg.t_dep))
         ly = mdates.date2num(clock.utc(leg.t_arr))
         ax.plot([lx], [ly], marker="*", markersize=16, color="#ffeb3b", markeredgecolor="black", zorder=5)
-        ax.annotate(f"chosen: C3 {leg.c3:.1f}, v∞ {leg.vinf_arr_kms:.1f} km/s", (lx, ly),
-                    xytext=(8, 8), textcoords="offset points", color="white", fontsize=8,
-                    bbox=dict(boxstyle="round", fc="black", alpha=0.6))
+        right = lx > 0.5 * (x[0] + x[-1])  # the label on the side with room for it
+        note = ax.annotate(f"chosen: C3 {leg.c3:.1f}, v∞ {leg.vinf_arr_kms:.1f} km/s", (lx, ly),
+                           xytext=(-10 if right else 10, 8), textcoords="offset points",
+                           ha="right" if right else "left", color="white", fontsize=8,
+                           bbox=dict(boxstyle="round", fc="black", alpha=0.6), zorder=7)
+        note.set_in_layout(False)  # a label never shrinks the plot
         handles.append(Line2D([], [], ls="", marker="*", markersize=11, color="#ffeb3b",
                               markeredgecolor="black", label="designed leg"))
-    leg_box = ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.75,
+    leg_box = ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.75,
                         facecolor="#0b1220", edgecolor="#3a4660", labelcolor="white")
     leg_box.set_zorder(6)
     ax.xaxis_date()

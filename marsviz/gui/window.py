@@ -517,9 +517,10 @@ class MainWindow(QMainWindow):
 
     def set_speed(self, days_per_second: float) -> None:
         self.speed = float(days_per_second)
-        if days_per_second in SPEEDS:
+        match = [i for i, s in enumerate(SPEEDS) if abs(s - self.speed) <= 1e-9 * s]
+        if match:
             self.speed_box.blockSignals(True)
-            self.speed_box.setCurrentIndex(SPEEDS.index(days_per_second))
+            self.speed_box.setCurrentIndex(match[0])
             self.speed_box.blockSignals(False)
 
     def change_speed(self, direction: int) -> None:
