@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         blay.addWidget(self.date_edit)
         blay.addSpacing(8)
         blay.addWidget(self.time_label, 1)
-        self.hint_label = QLabel("Space play · ←/→ 1 day · Shift 10 days · PgUp/PgDn events", bar)
+        self.hint_label = QLabel("Space play · Shift+Space reverse · ←/→ 1 day · PgUp/PgDn events", bar)
         self.hint_label.setStyleSheet("color: #7d8aa3")
         blay.addWidget(self.hint_label)
         lay.addWidget(bar)
