@@ -48,6 +48,7 @@ class Settings:
     captions: bool
     scenario_sha256: str
     ephemeris: str
+    pace: str = "constant"  # "story": the storyboard paces time and moves the camera
 
     @property
     def card_days(self) -> float:
@@ -60,6 +61,11 @@ class Frame:
     t: float
     event: str | None
     hold: bool = False
+    tau: float | None = None       # presentation seconds (story pace)
+    card: str | None = None        # the event whose card is up
+    card_kind: str | None = None   # "event", "question" or "title"
+    shot: str | None = None
+    camera: dict | None = None     # the camera pose (heliocentric km)
 
     @property
     def file(self) -> str:
@@ -69,8 +75,29 @@ class Frame:
 # ---------------------------------------------------------------------------------------------
 # The schedule: which instant each frame shows
 # ---------------------------------------------------------------------------------------------
+def storyboard(plan, s: Settings):
+    """The storyboard of a story-paced export."""
+    from marsviz.story import Storyboard
+
+    return Storyboard.build(plan, pace="story", t_from=s.t_from, t_to=s.t_to)
+
+
 def schedule(plan, s: Settings) -> list[Frame]:
-    """Frames at a steady pace of ``days_per_second``, holding ``hold`` seconds on each event."""
+    """Which instant, card and camera each frame shows.
+
+    At story pace the storyboard decides everything: a frame every 1/fps presentation seconds,
+    the last one exactly at the end instant. At constant pace, frames at a steady
+    ``days_per_second``, holding ``hold`` seconds on each event.
+    """
+    if s.pace == "story":
+        sb = storyboard(plan, s)
+        frames = []
+        for i, tau in enumerate(sb.frame_times(s.fps)):
+            st = sb.at(float(tau))
+            frames.append(Frame(i, st.t, st.card if s.captions else None, hold=False,
+                                tau=st.tau_s, card=st.card, card_kind=st.card_kind, shot=st.shot,
+                                camera=st.camera.to_dict()))
+        return frames
     step = s.days_per_second / s.fps
     n = max(1, int(np.floor((s.t_to - s.t_from) / step + 1e-9)) + 1)
     times = s.t_from + step * np.arange(n)
@@ -186,10 +213,21 @@ class FrameRenderer:
         self.plan = plan
         self.s = s
         self.p = pv.Plotter(off_screen=True, window_size=(s.width, s.height))
-        opt = SceneOptions(captions=s.captions, hud=hud, card_days=s.card_days)
+        opt = SceneOptions(captions=s.captions, hud=hud, card_days=s.card_days,
+                           card_mode="off" if s.pace == "story" else "auto")
         self.scene = MissionScene(self.p, plan, opt)
+        self.story = storyboard(plan, s) if s.pace == "story" else None
         self.scene.layout(s.width, s.height)
         self.scene.apply_options()
+
+    def render_state(self, st) -> np.ndarray:
+        """Render a storyboard frame state (mission time, card, signal, camera pose)."""
+        sc = self.scene
+        if hasattr(sc, "apply"):
+            sc.apply(st)
+        else:
+            apply_state(sc, self.plan, st)
+        return render_image(self.p)
 
     def render(self, t: float) -> np.ndarray:
         sc = self.scene
@@ -200,6 +238,38 @@ class FrameRenderer:
     def close(self) -> None:
         self.scene.close()
         self.p.close()
+
+
+#: Nearest a camera comes to what it looks at in today's scene, where planets are drawn
+#: enlarged (AU): a pose closer than this is pulled back along its own line of sight.
+_MIN_VIEW_AU = 0.3
+
+
+def apply_state(scene, plan, st) -> None:
+    """Show a frame state with the scene's own calls (until the scene applies states itself)."""
+    from marsviz.mission.plan import AU_KM
+    from marsviz.story.shots import shot_name
+
+    scene._camera_target = None  # the pose is absolute: no preset tracking
+    scene.camera_preset = shot_name(plan, st.shot)
+    scene.set_time(st.t)
+    ev = plan.event(st.card) if st.card else None
+    scene.show_event_card(ev if st.card_kind in ("event", "title") else None)
+    if st.card_kind == "question":
+        scene.show_question(ev)
+    scene.set_signal(ev if st.signal is not None else None)
+    pose = st.camera
+    focal = np.asarray(pose.focal_km) / AU_KM
+    off = (np.asarray(pose.position_km) - np.asarray(pose.focal_km)) / AU_KM
+    n = float(np.linalg.norm(off))
+    if n < _MIN_VIEW_AU:
+        off = off / n * _MIN_VIEW_AU
+    cam = scene.p.camera
+    cam.view_angle = pose.view_angle_deg
+    cam.focal_point = tuple(focal)
+    cam.position = tuple(focal + off)
+    cam.up = tuple(pose.up)
+    scene.p.renderer.ResetCameraClippingRange()
 
 
 _WORKER: dict = {}
@@ -215,8 +285,9 @@ def _worker_init(plan_data, settings_dict, directory) -> None:
 
 
 def _worker_render(job) -> int:
-    index, t = job
-    img = _WORKER["renderer"].render(t)
+    index, t, tau = job
+    r = _WORKER["renderer"]
+    img = r.render(t) if tau is None else r.render_state(r.story.at(tau))
     write_png(_WORKER["dir"] / FRAME_PATTERN.format(index), img)
     return index
 
@@ -230,6 +301,19 @@ def _ts(seconds: float, sep: str) -> str:
     m, ms = divmod(ms, 60_000)
     s, ms = divmod(ms, 1000)
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def card_cues(plan, cards) -> list[tuple[float, float, str]]:
+    """(start s, end s, text) of each card of a storyboard (its spans are screen time)."""
+    cues = []
+    for c in cards:
+        ev = plan.event(c.event_id)
+        if c.kind == "question":
+            text = f"Before we see what happens...\n{ev.question}"
+        else:
+            text = f"{ev.title}\n{plan.clock.day(ev.t)}, {plan.clock.met(ev.t)}"
+        cues.append((c.start_s, c.end_s, text))
+    return cues
 
 
 def subtitle_cues(plan, frames: list[Frame], fps: float) -> list[tuple[float, float, str]]:
@@ -266,7 +350,10 @@ def manifest_dict(plan, s: Settings, frames: list[Frame], video: str | None) -> 
         "video": video,
         "frames": [{"index": f.index, "file": f.file, "t_tdb_days_j2000": f.t,
                     "utc": plan.clock.date(f.t, seconds=True), "met_days": round(f.t - plan.epoch, 6),
-                    "event": f.event, "hold": f.hold} for f in frames],
+                    "event": f.event, "hold": f.hold,
+                    **({"tau_s": round(f.tau, 6), "card": f.card, "card_kind": f.card_kind,
+                        "shot": f.shot, "camera": f.camera} if f.tau is not None else {})}
+                   for f in frames],
     }
 
 
@@ -368,6 +455,14 @@ def make_settings(plan, args) -> tuple[Settings, Path]:
     t_to = _parse_instant(plan, args.end, plan.span[1], "--to")
     if t_to <= t_from:
         raise UsageError("--to must come after --from")
+    pace = getattr(args, "pace", None)
+    if pace is None:
+        pace = "constant" if (args.duration is not None or args.days_per_second is not None) else "story"
+    if pace == "story" and (args.duration is not None or args.days_per_second is not None):
+        flag = "--duration" if args.duration is not None else "--days-per-second"
+        raise UsageError(f"{flag}: the story pace sets its own speed; use --pace constant with {flag}")
+    if pace == "story" and args.hold:
+        raise UsageError("--hold: the story pace holds on every event by itself; use --pace constant with --hold")
     if args.duration is not None:
         if args.duration <= 0:
             raise UsageError(f"--duration: {args.duration:g} must be positive")
@@ -379,7 +474,7 @@ def make_settings(plan, args) -> tuple[Settings, Path]:
     s = Settings(kind=kind, width=w, height=h, fps=float(args.fps), t_from=t_from, t_to=t_to,
                  days_per_second=float(dps), camera=args.camera, hold=float(args.hold),
                  captions=bool(args.captions), scenario_sha256=plan.scenario_digest,
-                 ephemeris=plan.ephemeris)
+                 ephemeris=plan.ephemeris, pace=pace)
     return s, out
 
 
@@ -480,7 +575,10 @@ def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,
               "run the same command with --resume to continue", file=sys.stderr)
         return 130
 
-    cues = subtitle_cues(plan, frames, s.fps)
+    if s.pace == "story":
+        cues = card_cues(plan, storyboard(plan, s).cards)
+    else:
+        cues = subtitle_cues(plan, frames, s.fps)
     try:
         if s.kind == "frames":
             atomic_write_text(frames_dir / MANIFEST, json.dumps(manifest_dict(plan, s, frames, None), indent=1))
@@ -534,7 +632,8 @@ def _render_all(plan, s: Settings, frames_dir: Path, todo: list[Frame], workers:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 try:
                     for f in todo:
-                        pending.append(pool.submit(write_png, frames_dir / f.file, r.render(f.t)))
+                        img = r.render(f.t) if f.tau is None else r.render_state(r.story.at(f.tau))
+                        pending.append(pool.submit(write_png, frames_dir / f.file, img))
                         while len(pending) > 2 or (pending and pending[0].done()):
                             pending.popleft().result()
                             done += 1
@@ -556,7 +655,7 @@ def _render_all(plan, s: Settings, frames_dir: Path, todo: list[Frame], workers:
     pool = ctx.Pool(workers, initializer=_worker_init,
                     initargs=(plan.to_dict(), asdict(s), str(frames_dir)))
     try:
-        jobs = [(f.index, f.t) for f in todo]
+        jobs = [(f.index, f.t, f.tau) for f in todo]
         for _ in pool.imap_unordered(_worker_render, jobs, chunksize=2):
             done += 1
             bar.update(done)
@@ -569,4 +668,4 @@ def _render_all(plan, s: Settings, frames_dir: Path, todo: list[Frame], workers:
     return done
 
 
-__all__ = ["Settings", "Frame", "schedule", "export", "run_export", "FrameRenderer", "MarsvizError"]
+__all__ = ["Settings", "Frame", "schedule", "storyboard", "card_cues", "export", "run_export", "FrameRenderer", "MarsvizError"]

@@ -36,6 +36,10 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
                        help="simulated days per second of video (default 20)")
     speed.add_argument("--duration", type=float, metavar="SECONDS",
                        help="length of the video without holds, in seconds")
+    p.add_argument("--pace", choices=("story", "constant"), default=None,
+                   help="story: ease into and hold on every event, moving the camera to each "
+                        "(the default without --days-per-second or --duration); constant: a "
+                        "steady rate with one camera")
     p.add_argument("--camera", choices=CAMERAS, default="overview", help="camera preset (default overview)")
     p.add_argument("--hold", type=float, default=0.0, metavar="SECONDS",
                    help="pause this long on each event (default 0)")

@@ -65,8 +65,13 @@ def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar"
     from marsviz.export import _offscreen_env
     from marsviz.scene.scene import MissionScene, SceneOptions
 
+    from marsviz.export import apply_state
+    from marsviz.story import Storyboard
+
     _offscreen_env()
     events = list(plan.events)
+    sb = Storyboard.build(plan)
+    shown_at = {c.event_id: c.start_s for c in sb.cards if c.kind != "question"}
     p = pv.Plotter(off_screen=True, window_size=(width, height))
     scene = MissionScene(p, plan, SceneOptions(card_mode="off"))
     scene.layout(width, height)
@@ -74,9 +79,17 @@ def build_lesson(plan, out: Path, width: int, height: int, progress: str = "bar"
     items = []
     try:
         for n, ev in enumerate(events, 1):
-            t = float(min(max(ev.t, plan.span[0]), plan.span[1]))
-            scene.set_time(t)
-            scene.set_camera(camera_for(ev))
+            if ev.id in shown_at:
+                # The still is the storyboard's frame of the event: its shot, its instant.
+                st = sb.at(shown_at[ev.id])
+                if hasattr(scene, "apply"):
+                    scene.apply(st)
+                else:
+                    apply_state(scene, plan, st)
+                scene.set_signal(None)
+            else:
+                scene.set_time(float(min(max(ev.t, plan.span[0]), plan.span[1])))
+                scene.set_camera(camera_for(ev))
             scene.show_event_card(ev)
             f = figures(plan, ev)
             scene.set_footer(f"From Earth: {f['distance']}    One-way light time: {f['light_time']}")
@@ -103,7 +116,7 @@ def index_html(plan, items) -> str:
     svp = story_vs_physics(plan)
     cards = []
     for name, ev, f in items:
-        src = "From the story" if ev.source == "seed" else "Assumed"
+        src = ev.source_label.capitalize()
         if ev.assumed:
             src += f" (assumed: {html.escape(ev.assumed)})"
         ask = ""

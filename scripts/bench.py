@@ -2,7 +2,7 @@
 """marsviz benchmarks: prints figures, each beside its named baseline measured in the same run.
 
     .venv/bin/python scripts/bench.py            # everything (a few minutes)
-    .venv/bin/python scripts/bench.py plan gui   # some sections: plan, scene, gui, export, porkchop
+    .venv/bin/python scripts/bench.py plan gui   # some sections: plan, scene, gui, export, story, porkchop
 
 Sections
   plan      `marsviz plan` cold (empty plan cache; and with numba's cache empty too) and warm;
@@ -12,6 +12,9 @@ Sections
   gui       seconds from launch to the first rendered frame of the window (cached plan).
   export    frames per second at 1280x720 with 1 and 2 workers, against a bare PyVista
             off-screen loop rendering the same scene with no overlays.
+  story     time to build the whole-mission storyboard (target < 50 ms) against a constant-pace
+            one, a frame state per call; a story-paced export's frames per second against a
+            constant-pace export of as many frames, rendered in the same process.
   porkchop  cells per second on a 300x300 grid against boinor's PorkchopPlotter on a smaller
             grid of the same windows, and agreement with heliocentric single solves.
 """
@@ -200,6 +203,58 @@ def bench_export(plan, tmp: Path, frames: int = 60):
     p.close()
 
 
+def bench_story(plan, frames: int = 60):
+    from marsviz.story import Storyboard
+
+    def best_ms(fn, n=20):
+        fn()
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return 1e3 * float(np.median(times))
+
+    story = best_ms(lambda: Storyboard.build(plan))
+    const = best_ms(lambda: Storyboard.build(plan, pace="constant", days_per_second=20.0))
+    row("story", "build the whole-mission storyboard (median of 20)", f"{story:.1f}", "ms",
+        "target < 50 ms", baseline=f"constant pace {const:.2f} ms")
+    sb = Storyboard.build(plan)
+    taus = np.linspace(0, sb.duration_s, 2000)
+    t0 = time.perf_counter()
+    for tau in taus:
+        sb.at(float(tau))
+    row("story", "one frame state (Storyboard.at, mean of 2000)",
+        f"{1e6 * (time.perf_counter() - t0) / len(taus):.0f}", "us")
+
+    from marsviz.export import FrameRenderer, Settings, schedule
+
+    base = dict(kind="frames", width=1280, height=720, fps=30.0, t_from=plan.span[0],
+                t_to=plan.span[1], days_per_second=20.0, camera="overview", hold=0.0,
+                captions=True, scenario_sha256=plan.scenario_digest, ephemeris=plan.ephemeris)
+    rates = {}
+    for pace in ("constant", "story"):
+        s = Settings(**base, pace=pace)
+        all_frames = schedule(plan, s)
+        # The same number of frames from the middle of the mission (the Mars stay at story pace).
+        k = len(all_frames) // 2
+        todo = all_frames[k:k + frames]
+        r = FrameRenderer(plan, s)
+        try:
+            def one(f):
+                return r.render(f.t) if f.tau is None else r.render_state(r.story.at(f.tau))
+            one(todo[0])
+            t0 = time.perf_counter()
+            for f in todo:
+                one(f)
+            rates[pace] = len(todo) / (time.perf_counter() - t0)
+        finally:
+            r.close()
+    row("story", f"story-paced export at 1280x720, in process ({frames} frames)",
+        f"{rates['story']:.1f}", "frames/s",
+        baseline=f"constant pace {rates['constant']:.1f} frames/s")
+
+
 def bench_porkchop(plan, tmp: Path):
     from marsviz.mission import engine
     from marsviz.mission.ephemeris import de421_path
@@ -240,7 +295,7 @@ def bench_porkchop(plan, tmp: Path):
 
 
 def main(argv):
-    sections = argv or ["plan", "scene", "gui", "export", "porkchop"]
+    sections = argv or ["plan", "scene", "gui", "export", "story", "porkchop"]
     from marsviz import __version__
 
     print(f"marsviz {__version__} benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
@@ -259,6 +314,8 @@ def main(argv):
             bench_gui(tmp)
         if "export" in sections:
             bench_export(plan, tmp)
+        if "story" in sections:
+            bench_story(plan)
         if "porkchop" in sections:
             bench_porkchop(plan, tmp)
     finally:

@@ -231,7 +231,8 @@ def test_open_scenario_replaces_the_plan_and_reports_errors(window, qtbot, tmp_p
     assert not window.scene.opt.orbits and not window.scene.orbit_actors["mars"].GetVisibility()
     assert window.speed == 5 and window.speed_box.currentText() == "5 days/s"
     assert window.scene.plan is window.plan and window.timeline.plan is window.plan
-    assert window.events_panel.topLevelItemCount() == 2
+    # The scenario's two events and the designed milestones of its direct round trip.
+    assert window.events_panel.topLevelItemCount() == len(window.plan.events) == 2 + 4
     bad = tmp_path / "bad.toml"
     bad.write_text("schema = 1\nname = \n")
     window.load_scenario(str(bad))

@@ -22,7 +22,7 @@ from marsviz.mission.ephemeris import BodyTable
 from marsviz.mission.timeline import Phase, ResolvedEvent, phase_at
 from marsviz.mission.timescale import SECONDS_PER_DAY, Clock
 
-PLAN_FORMAT = 4
+PLAN_FORMAT = 5
 PATH_STEP_DAYS = 0.5
 AU_KM = 149_597_870.7
 C_KMS = 299_792.458

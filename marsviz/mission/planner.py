@@ -8,7 +8,7 @@ from marsviz.errors import MarsvizError
 from marsviz.mission import cache
 from marsviz.mission.plan import PLAN_FORMAT, PLANETS, Plan
 from marsviz.mission.scenario import Scenario
-from marsviz.mission.timeline import phases, resolve_events
+from marsviz.mission.timeline import design_events, phases, resolve_events
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ def design_plan(scenario: Scenario, ephemeris: str = "de421", progress=None) -> 
         return utc_to_tdb(dt)
 
     events = resolve_events(scenario, milestones, span, phase_list, to_tdb)
+    events += design_events(result.crewed, crewed.name, phase_list, crewed.capture_orbit)
+    events.sort(key=lambda e: e.t)
 
     # Keep only what the views need of the ephemeris: the mission span with a margin.
     t0 = span[0] - TABLE_MARGIN_DAYS
@@ -118,6 +120,7 @@ def design_plan(scenario: Scenario, ephemeris: str = "de421", progress=None) -> 
             "approach_days_per_second": scenario.tour.approach_days_per_second,
             "approach_days": scenario.tour.approach_days,
             "signal_seconds": scenario.tour.signal_seconds}
+    tour.update(scenario.tour.story)
     return Plan.assemble(
         scenario={"name": scenario.name, "title": scenario.title, "description": scenario.description,
                   "digest": scenario.digest, "path": scenario.display_path},

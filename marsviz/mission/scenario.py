@@ -35,6 +35,10 @@ _REL_RE = re.compile(
 )
 _TERM_RE = re.compile(r"([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]+)")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: A card must stay up long enough to read (seconds); the storyboard never holds less.
+MIN_CARD_SECONDS = 4.0
+MAX_CARD_SECONDS = 120.0
+SHOT_HELP = "use overview, inner, planet:<body>, surface:<site> or ship:<spacecraft>"
 
 #: Default bounds on each leg's time of flight (days), by the pair of bodies it joins.
 DEFAULT_LEG_DAYS = {
@@ -128,6 +132,9 @@ class Event:
     tour: bool = True
     question: str = ""
     signal: str | None = None
+    camera: str | None = None   # storyboard overrides: shot, card seconds, days per second
+    hold_s: float | None = None
+    pace: float | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,16 @@ class Tour:
     approach_days_per_second: float = 2.0
     approach_days: float = 5.0
     signal_seconds: float = 8.0
+    min_hold_s: float = 4.0
+    reading_chars_per_second: float = 20.0
+    ease_seconds: float = 1.0
+    move_seconds: float = 3.0
+
+    @property
+    def story(self) -> dict:
+        """The storyboard's settings beyond the classic tour's four."""
+        return {"min_hold_s": self.min_hold_s, "reading_chars_per_second": self.reading_chars_per_second,
+                "ease_seconds": self.ease_seconds, "move_seconds": self.move_seconds}
 
 
 @dataclass(frozen=True)
@@ -474,6 +491,7 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
         approach_days_per_second=rd.positive(ttbl, "approach_days_per_second", "tour", False, 2.0),
         approach_days=rd.positive(ttbl, "approach_days", "tour", False, 5.0, allow_zero=True),
         signal_seconds=rd.positive(ttbl, "signal_seconds", "tour", False, 8.0),
+        **_story_settings(rd, ttbl),
     )
 
     # Events ----------------------------------------------------------------------------------
@@ -651,7 +669,7 @@ def _parse_event(rd: _Reader, i, t, spacecraft, crewed, valid_ms) -> Event:
     if not isinstance(t, dict):
         raise rd.fail(where, "expected a table ([[event]])")
     known = {"id", "title", "description", "category", "at", "source", "spacecraft", "body",
-             "era", "assumed", "tour", "question", "signal"}
+             "era", "assumed", "tour", "question", "signal", "camera", "hold", "pace"}
     for key in t:
         if key not in known:
             raise rd.fail(f"{where}.{key}", f"unknown field (expected one of: {', '.join(sorted(known))})")
@@ -703,5 +721,45 @@ def _parse_event(rd: _Reader, i, t, spacecraft, crewed, valid_ms) -> Event:
         source=source, spacecraft=sc, body=body, era=era, assumed=assumed,
         tour=rd.get(t, "tour", where, bool, False, True),
         question=rd.get(t, "question", where, str, False, ""), signal=signal,
+        **_story_overrides(rd, t, where, spacecraft),
     )
+
+
+def _card_seconds(rd: _Reader, tbl, key, where, default=None):
+    v = rd.get(tbl, key, where, float, False, default)
+    if v is not None and not (MIN_CARD_SECONDS <= v <= MAX_CARD_SECONDS):
+        raise rd.fail(f"{where}.{key}", f"must be {MIN_CARD_SECONDS:g} to {MAX_CARD_SECONDS:g} "
+                                        f"seconds so a card can be read, got {v:g}")
+    return v
+
+
+def _story_settings(rd: _Reader, ttbl) -> dict:
+    """The storyboard's settings in ``[tour]``."""
+    return {
+        "min_hold_s": _card_seconds(rd, ttbl, "min_hold_s", "tour", MIN_CARD_SECONDS),
+        "reading_chars_per_second": rd.positive(ttbl, "reading_chars_per_second", "tour", False, 20.0),
+        "ease_seconds": rd.positive(ttbl, "ease_seconds", "tour", False, 1.0),
+        "move_seconds": rd.positive(ttbl, "move_seconds", "tour", False, 3.0),
+    }
+
+
+def _story_overrides(rd: _Reader, t, where, spacecraft) -> dict:
+    """An event's storyboard overrides: ``camera`` (a shot), ``hold`` (s), ``pace`` (days/s)."""
+    camera = rd.get(t, "camera", where, str, False, None)
+    if camera is not None:
+        fam, _, arg = camera.partition(":")
+        ok = ((fam in ("overview", "inner") and not arg)
+              or (fam == "planet" and arg in BODIES)
+              or (fam == "surface" and bool(_ID_RE.match(arg)))
+              or (fam == "ship" and arg in spacecraft))
+        if not ok:
+            if fam == "planet":
+                reason = f"unknown body {arg!r} in {camera!r} (known: {', '.join(BODIES)})"
+            elif fam == "ship":
+                reason = f"unknown spacecraft {arg!r} in {camera!r} (known: {', '.join(spacecraft)})"
+            else:
+                reason = f"unknown shot {camera!r} ({SHOT_HELP})"
+            raise rd.fail(f"{where}.camera", reason)
+    return {"camera": camera, "hold_s": _card_seconds(rd, t, "hold", where),
+            "pace": rd.positive(t, "pace", where, required=False)}
 

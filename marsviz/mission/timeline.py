@@ -52,9 +52,17 @@ class ResolvedEvent:
     signal: str | None
     earth_km: float | None = None
     position: list | None = None  # heliocentric km, where the ephemeris covers it
+    camera: str | None = None     # storyboard overrides from the scenario (None: automatic)
+    hold_s: float | None = None
+    pace: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def source_label(self) -> str:
+        """"from the story", "designed" (computed from the plan) or "assumed"."""
+        return {"seed": "from the story", "design": "designed"}.get(self.source, "assumed")
 
 
 def phases(milestones: dict, span: tuple[float, float]) -> list[Phase]:
@@ -129,8 +137,73 @@ def resolve_events(scenario: Scenario, milestones_by_craft: dict, span, phase_li
             source=ev.source, assumed=ev.assumed, era=ev.era, at=ev.at.text, t=t, where=where,
             spacecraft=ev.spacecraft, body=ev.body, phase=phase_at(phase_list, t).name,
             tour=ev.tour, question=ev.question, signal=ev.signal,
+            camera=getattr(ev, "camera", None), hold_s=getattr(ev, "hold_s", None),
+            pace=getattr(ev, "pace", None),
         ))
     out.sort(key=lambda e: e.t)
+    return out
+
+
+def design_events(traj, craft_name: str, phase_list, capture=None) -> list[ResolvedEvent]:
+    """The designed milestones of the crewed trajectory as events (source "design").
+
+    One per burn and swing-by of ``traj`` (a :class:`~marsviz.mission.types.Trajectory`):
+    the Earth departure burn, each swing-by with its periapsis altitude and turn, Mars capture,
+    Mars departure and the Earth approach, with the plan's own figures, so they move with it.
+    """
+    out = []
+    flybys = {f"{f.body}_flyby_{f.direction}": f for f in traj.flybys}
+    legs_from = {leg.t_dep: leg for leg in traj.legs}
+    legs_to = {leg.t_arr: leg for leg in traj.legs}
+    for b in traj.burns:
+        leg_out = legs_from.get(b.t)
+        leg_in = legs_to.get(b.t)
+        nxt = (f", then {leg_out.tof_days:.0f} days to {leg_out.to_body.capitalize()}"
+               if leg_out is not None else "")
+        if b.id in flybys:
+            f = flybys[b.id]
+            body = f.body.capitalize()
+            eid = f"design-{f.body}-swingby"
+            title = f"{body} swing-by: {f.altitude_km:,.0f} km up, turned {f.turn_deg:.1f}°"
+            desc = (f"{craft_name} passes {f.altitude_km:,.0f} km above {body} at "
+                    f"{f.vinf_in:.2f} km/s relative to it. {body}'s gravity turns its path by "
+                    f"{f.turn_deg:.1f}° (at most {f.max_turn_deg:.1f}° at this speed) without "
+                    f"burning propellant{nxt}.")
+        elif b.id == "earth_departure":
+            eid = "design-earth-departure"
+            title = f"Earth departure burn: {b.dv:.2f} km/s"
+            desc = f"{craft_name}'s engines add {b.dv:.2f} km/s {b.detail}{nxt}."
+        elif b.id == "mars_arrival":
+            eid = "design-mars-capture"
+            title = f"Mars capture burn: {b.dv:.2f} km/s"
+            tof = f" after {leg_in.tof_days:.0f} days" if leg_in is not None else ""
+            desc = (f"Arriving{tof} at {leg_in.vinf_arr_kms:.2f} km/s relative to Mars, "
+                    if leg_in is not None else "Arriving, ")
+            orbit = (f" into a {capture.periapsis_km:,.0f} x {capture.apoapsis_km:,.0f} km orbit"
+                     if capture is not None else " into orbit")
+            desc += f"{craft_name} brakes by {b.dv:.2f} km/s{orbit}."
+        elif b.id == "mars_departure":
+            eid = "design-mars-departure"
+            title = f"Mars departure burn: {b.dv:.2f} km/s"
+            desc = f"{craft_name} burns {b.dv:.2f} km/s to leave Mars orbit ({b.detail}){nxt}."
+        elif b.id.endswith("_arrival"):
+            body = b.body.capitalize()
+            eid = f"design-{b.body}-approach"
+            speed = traj.entry_speed_braked_kms or traj.entry_speed_kms
+            title = (f"{body} approach: entry at {speed:.2f} km/s" if speed
+                     else f"{body} approach: {b.dv:.2f} km/s")
+            vinf = f" at {leg_in.vinf_arr_kms:.2f} km/s relative to {body}" if leg_in is not None else ""
+            desc = (f"{craft_name} comes home{vinf}; a braking burn of {b.dv:.2f} km/s "
+                    f"brings the crew module to the atmosphere at {speed:.2f} km/s."
+                    if speed else f"{craft_name} comes home{vinf} ({b.detail}).")
+        else:
+            continue
+        out.append(ResolvedEvent(
+            id=eid, title=title, description=desc, category="milestone", source="design",
+            assumed="", era="mission", at=b.id, t=float(b.t), where=traj.craft,
+            spacecraft=traj.craft, body=None, phase=phase_at(phase_list, b.t).name, tour=True,
+            question="", signal=None,
+        ))
     return out
 
 

@@ -630,7 +630,7 @@ class MissionScene:
         color = style.CATEGORY_COLORS.get(ev.category, "#ffffff")
         T["card-title"].actor.GetTextProperty().SetColor(*style.hex_to_rgb(color))
         T["card-title"].actor.SetInput(f" {ev.title} ")
-        src = "from the story" if ev.source == "seed" else "assumed"
+        src = ev.source_label
         if ev.assumed and ev.source == "seed":
             src += f" (assumed: {ev.assumed})"
         T["card-meta"].actor.SetInput(self._card_meta(
@@ -685,27 +685,14 @@ class MissionScene:
         self._update_signal()
 
     def signal_state(self, t: float | None = None):
-        """(fraction travelled, seconds remaining, one-way seconds) of the current signal."""
-        ev = self._signal
-        if ev is None:
-            return None
-        t = self.t if t is None else t
-        plan = self.plan
-        src_name = ev.where if ev.signal == "to_earth" else "earth"
-        dst_name = "earth" if ev.signal == "to_earth" else self._signal_target(ev)
-        src = plan.position(src_name, ev.t)
-        dst = plan.position(dst_name, ev.t)
-        one_way = float(np.linalg.norm(dst - src)) / C_KMS
-        elapsed = (t - ev.t) * SECONDS_PER_DAY
-        frac = min(max(elapsed / one_way, 0.0), 1.0) if one_way > 0 else 1.0
-        return frac, max(one_way - elapsed, 0.0), one_way, src / AU_KM, dst / AU_KM
+        """(fraction travelled, seconds remaining, one-way seconds, source AU, destination AU)."""
+        from marsviz.story.signal import signal_state
 
-    def _signal_target(self, ev) -> str:
-        # A reply from Earth goes to where the crew is: the surface lander at Mars.
-        for e in self.plan.mission_events:
-            if e.signal == "to_earth" and e.t <= ev.t:
-                return e.where
-        return self.plan.crewed
+        st = signal_state(self.plan, self._signal, self.t if t is None else t)
+        if st is None:
+            return None
+        return (st.frac, st.remaining_s, st.one_way_s, np.asarray(st.src_km) / AU_KM,
+                np.asarray(st.dst_km) / AU_KM)
 
     def _update_signal(self) -> None:
         st = self.signal_state()

@@ -1,0 +1,394 @@
+"""The storyboard: time map, cards, camera track, design events, overrides, story exports.
+
+No display: the storyboard is plain numbers; one tiny export renders off screen.
+"""
+
+import argparse
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+from marsviz.errors import ScenarioError
+from marsviz.mission.scenario import parse_scenario
+from marsviz.story import Storyboard
+from marsviz.story.shots import view_change
+from marsviz.story.storyboard import card_text, reading_seconds
+from tests.conftest import run_cli
+
+FPS = 30.0
+#: A camera may move at most this many views per frame at 30 fps (see shots.view_change).
+MAX_VIEW_CHANGE_PER_FRAME = 0.25
+
+
+@pytest.fixture(scope="module")
+def sb(plan):
+    return Storyboard.build(plan)
+
+
+@pytest.fixture(scope="module")
+def frames(sb):
+    return [sb.at(float(tau)) for tau in sb.frame_times(FPS)]
+
+
+def olympus_text():
+    from marsviz.resources import default_scenario
+
+    return default_scenario().read_text()
+
+
+def error_of(text):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "bad.toml")
+    return str(info.value)
+
+
+def with_plan_events(plan, **changes):
+    """A copy of ``plan`` whose events carry scenario overrides {event id: {field: value}}."""
+    from marsviz.mission.plan import Plan
+
+    data = dict(plan.to_dict())
+    data["events"] = [dict(e, **changes.get(e["id"], {})) for e in data["events"]]
+    return Plan(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# The time map
+# ---------------------------------------------------------------------------------------------
+def test_time_map_is_monotonic_and_covers_the_span_exactly(sb, plan):
+    assert sb.at(0.0).t == plan.span[0]
+    assert sb.at(sb.duration_s).t == plan.span[1]
+    assert sb.at(sb.duration_s + 100.0).t == plan.span[1]
+    taus = np.linspace(0.0, sb.duration_s, 20001)
+    t = sb.time_at(taus)
+    assert np.all(np.diff(t) >= 0.0)
+    assert t.min() == plan.span[0] and t.max() == plan.span[1]
+    # The inverse finds the first presentation time that shows an instant.
+    for ev in plan.mission_events:
+        tau = sb.tau_of(ev.t)
+        assert sb.time_at(tau) == pytest.approx(ev.t, abs=1e-9)
+        assert tau == 0.0 if ev.t == plan.span[0] else sb.time_at(tau - 0.05) < ev.t
+    for x in np.linspace(plan.span[0] + 0.3, plan.span[1] - 0.3, 50):
+        assert sb.time_at(sb.tau_of(x)) == pytest.approx(x, abs=1e-6)
+
+
+def test_cruise_is_fast_and_events_are_slow(sb, plan):
+    # Between the Venus swing-by and the antenna failure: a long cruise at the cruise rate.
+    t0 = plan.milestones["venus_flyby_outbound"] + 40
+    tau0 = sb.tau_of(t0)
+    rate = (sb.time_at(tau0 + 0.5) - sb.time_at(tau0 - 0.5)) / 1.0
+    assert rate == pytest.approx(plan.tour["cruise_days_per_second"], rel=1e-3)
+    # The 30-day Mars stay gets far more screen time than 30 days of cruise.
+    stay = sb.tau_of(plan.milestones["mars_departure"]) - sb.tau_of(plan.milestones["mars_arrival"])
+    assert stay > 60.0 > 30.0 / plan.tour["cruise_days_per_second"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cards
+# ---------------------------------------------------------------------------------------------
+def test_every_event_has_its_card_for_at_least_its_hold(sb, plan, frames):
+    cfg = sb.settings
+    by_id = {}
+    for c in sb.cards:
+        by_id.setdefault((c.event_id, c.kind), []).append(c)
+    for ev in plan.events:
+        kind = "event" if ev.era == "mission" else "title"
+        (card,) = by_id[(ev.id, kind)]
+        hold = max(4.0, reading_seconds(card_text(ev), cfg))
+        assert card.seconds >= hold - 1e-9, ev.id
+        if ev.question:
+            (q,) = by_id[(ev.id, "question")]
+            assert q.end_s <= card.start_s and q.seconds >= 4.0
+    # The frames say the same: each card on screen for at least 4 s worth of frames, in order.
+    runs = []
+    for st in frames:
+        key = (st.card, st.card_kind)
+        if st.card is not None and (not runs or runs[-1][0] != key):
+            runs.append([key, 0])
+        if st.card is not None:
+            runs[-1][1] += 1
+    assert [k for k, _ in runs] == [(c.event_id, c.kind) for c in sb.cards]
+    assert min(n for _, n in runs) >= 4 * FPS
+    order = [plan.event(k[0]).t for k, _ in runs]
+    assert order == sorted(order)
+
+
+def test_cards_give_way_and_the_prologue_and_epilogue_are_titles(sb, plan):
+    for a, b in zip(sb.cards, sb.cards[1:]):
+        assert a.end_s <= b.start_s + 1e-9
+    assert sb.cards[0].event_id == "test-lander" and sb.cards[0].kind == "title"
+    assert sb.cards[-1].event_id == "goddard" and sb.cards[-1].kind == "title"
+    assert sb.at(sb.cards[0].start_s + 1).t == plan.span[0]
+    assert sb.at(sb.cards[-1].start_s + 1).t == plan.span[1]
+    # Travel between events shows no card: an old card never looks current.
+    mid = sb.tau_of(plan.milestones["venus_flyby_outbound"] + 60)
+    assert sb.at(mid).card is None
+
+
+def test_signal_crosses_while_its_card_is_up(sb, plan):
+    from marsviz.mission.plan import C_KMS
+
+    ev = plan.event("plea")
+    (card,) = [c for c in sb.cards if c.event_id == "plea" and c.kind == "event"]
+    first, last = sb.at(card.start_s), sb.at(card.end_s - 1e-6)
+    d = np.linalg.norm(plan.position(ev.where, ev.t) - plan.position("earth", ev.t))
+    assert first.signal.one_way_s == pytest.approx(d / C_KMS)
+    assert first.signal.frac == 0.0 and first.signal.remaining_s == pytest.approx(d / C_KMS)
+    assert last.signal.frac == 1.0 and last.signal.remaining_s == 0.0
+    assert card.seconds >= plan.tour["signal_seconds"]
+    assert sb.at(card.end_s + 0.01).signal is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Camera track
+# ---------------------------------------------------------------------------------------------
+def test_camera_never_jumps_except_at_declared_cuts(sb, plan, frames):
+    worst = 0.0
+    for a, b in zip(frames, frames[1:]):
+        if any(a.tau_s < c <= b.tau_s for c in sb.cuts):
+            continue
+        worst = max(worst, view_change(plan, a.camera, a.t, b.camera, b.t))
+    assert 0.0 < worst < MAX_VIEW_CHANGE_PER_FRAME
+    # The cuts are the title sequences' edges, nothing else.
+    titles = [c for c in sb.cards if c.kind == "title"]
+    assert sorted(sb.cuts) == pytest.approx([titles[0].end_s, titles[-1].start_s])
+
+
+def test_a_cut_is_a_jump(sb, plan):
+    cut = sb.cuts[0]
+    a, b = sb.at(cut - 1 / FPS), sb.at(cut)
+    assert view_change(plan, a.camera, a.t, b.camera, b.t) > MAX_VIEW_CHANGE_PER_FRAME
+
+
+def test_each_event_is_seen_from_where_it_happens(sb, plan):
+    R = {b: plan.constants[b]["R"] for b in ("earth", "mars", "venus")}
+
+    def state_of(eid):
+        (card,) = [c for c in sb.cards if c.event_id == eid and c.kind == "event"]
+        return sb.at(card.start_s + 0.5)
+
+    # A surface event: the camera is within a few Mars radii of Mars, looking at the surface.
+    for eid in ("dust-devil", "water", "chinese-water"):
+        st = state_of(eid)
+        mars = plan.position("mars", st.t)
+        assert st.shot.startswith("surface:")
+        assert np.linalg.norm(np.subtract(st.camera.position_km, mars)) < 4 * R["mars"]
+        assert np.linalg.norm(np.subtract(st.camera.focal_km, mars)) == pytest.approx(R["mars"], rel=1e-6)
+        assert st.camera.origin == "mars"
+    # The swing-by: centred on Venus; a cruise failure: riding with the ship.
+    st = state_of("design-venus-swingby")
+    assert st.shot == "planet:venus"
+    np.testing.assert_allclose(st.camera.focal_km, plan.position("venus", st.t), rtol=0, atol=1.0)
+    st = state_of("thrusters")
+    assert st.shot == f"ship:{plan.crewed}" and st.camera.origin == plan.crewed
+    ship = plan.craft_state(plan.crewed, st.t)[0]
+    assert np.linalg.norm(np.subtract(st.camera.focal_km, ship)) < 5000.0  # sampled path
+    # A light-time signal: both ends in the (Sun-centred) view.
+    assert state_of("plea").shot == "inner"
+
+
+def test_constant_pace_is_a_steady_rate_with_one_camera(plan):
+    sb = Storyboard.build(plan, pace="constant", days_per_second=20.0)
+    assert sb.duration_s == pytest.approx((plan.span[1] - plan.span[0]) / 20.0)
+    for tau in (0.0, 3.3, 17.0, sb.duration_s):
+        assert sb.at(tau).t == pytest.approx(plan.span[0] + 20.0 * tau)
+    shots = {sb.at(tau).shot for tau in np.linspace(0, sb.duration_s, 50)}
+    assert shots == {"overview"} and sb.cuts == []
+
+
+def test_storyboard_is_quick_to_build_and_pure(plan):
+    a, b = Storyboard.build(plan), Storyboard.build(plan)
+    for tau in (0.0, 55.5, 123.4, a.duration_s):
+        assert a.at(tau) == b.at(tau) == a.at(tau)
+
+
+# ---------------------------------------------------------------------------------------------
+# Design events and overrides
+# ---------------------------------------------------------------------------------------------
+def test_design_events_carry_the_plans_figures(plan):
+    tn = plan.crewed_trajectory
+    ev = {e.id: e for e in plan.events if e.source == "design"}
+    assert set(ev) == {"design-earth-departure", "design-venus-swingby", "design-mars-capture",
+                       "design-mars-departure", "design-earth-approach"}
+    m = plan.milestones
+    assert ev["design-earth-departure"].t == m["earth_departure"]
+    assert ev["design-venus-swingby"].t == m["venus_flyby_outbound"]
+    assert ev["design-mars-capture"].t == m["mars_arrival"]
+    assert ev["design-mars-departure"].t == m["mars_departure"]
+    assert ev["design-earth-approach"].t == m["earth_arrival"]
+    fb = tn.flybys[0]
+    sw = ev["design-venus-swingby"]
+    assert f"{fb.altitude_km:,.0f} km" in sw.title and f"{fb.turn_deg:.1f}°" in sw.title
+    assert sw.phase == "Venus swing-by" and sw.source_label == "designed"
+    burns = {b.id: b for b in tn.burns}
+    assert f"{burns['earth_departure'].dv:.2f} km/s" in ev["design-earth-departure"].title
+    assert f"{burns['mars_arrival'].dv:.2f} km/s" in ev["design-mars-capture"].title
+    assert f"{burns['mars_departure'].dv:.2f} km/s" in ev["design-mars-departure"].title
+    assert f"{tn.entry_speed_braked_kms:.2f} km/s" in ev["design-earth-approach"].title
+
+
+def test_design_events_are_listed_by_the_events_command(plan):
+    res = run_cli("events")
+    assert res.returncode == 0, res.stderr
+    line = next(l for l in res.stdout.splitlines() if "Venus swing-by:" in l)
+    assert "design" in line and "2030-07-11" in line
+
+
+def test_design_events_follow_the_trajectory():
+    from marsviz.mission.timeline import Phase, design_events
+    from marsviz.mission.types import Burn, Flyby, Trajectory
+
+    traj = Trajectory("x", ("earth", "venus", "mars"), [], [
+        Burn("earth_departure", "Earth departure", "earth", 100.0, 3.5, "C3 9.0 km²/s²"),
+        Burn("venus_flyby_outbound", "Venus swing-by", "venus", 250.0, 0.0),
+    ], [Flyby("venus", "outbound", 250.0, 7.0, 7.0, 4321.0, 21.25, 40.0, 0.0, True)],
+        {}, 3.5, True, 900.0, 0.2)
+    evs = design_events(traj, "Ship", [Phase("outbound", "Cruise", 0.0, 1000.0)])
+    assert [(e.id, e.t) for e in evs] == [("design-earth-departure", 100.0), ("design-venus-swingby", 250.0)]
+    assert evs[0].title == "Earth departure burn: 3.50 km/s"
+    assert evs[1].title == "Venus swing-by: 4,321 km up, turned 21.2°"
+
+
+def _event_block_line(text, event_id):
+    lines = text.splitlines()
+    return lines.index(f'id = "{event_id}"') + 1
+
+
+@pytest.mark.parametrize("line, field, reason", [
+    ('camera = "planet:pluto"', "camera",
+     "unknown body 'pluto' in 'planet:pluto' (known: mercury, venus, earth, mars)"),
+    ('camera = "ship:enterprise"', "camera",
+     "unknown spacecraft 'enterprise' in 'ship:enterprise' (known: terra_nova, shirase, atlantis, gagarin)"),
+    ('camera = "closeup"', "camera",
+     "unknown shot 'closeup' (use overview, inner, planet:<body>, surface:<site> or ship:<spacecraft>)"),
+    ("hold = 2", "hold", "must be 4 to 120 seconds so a card can be read, got 2"),
+    ("hold = 500", "hold", "must be 4 to 120 seconds so a card can be read, got 500"),
+    ('hold = "long"', "hold", "expected a number, got str 'long'"),
+    ("pace = -3", "pace", "must be positive, got -3"),
+])
+def test_event_overrides_are_validated(line, field, reason):
+    text = olympus_text()
+    anchor = 'id = "fraud"'
+    text = text.replace(anchor, f"{anchor}\n{line}", 1)
+    index = [m.group(1) for m in re.finditer(r'^id = "([^"]+)"', text, re.M)].index("fraud")
+    lineno = text.splitlines().index(line) + 1
+    assert error_of(text) == f"bad.toml:{lineno}: event[{index}].{field}: {reason}"
+
+
+@pytest.mark.parametrize("line, field, reason", [
+    ("min_hold_s = 3", "min_hold_s", "must be 4 to 120 seconds so a card can be read, got 3"),
+    ("reading_chars_per_second = 0", "reading_chars_per_second", "must be positive, got 0"),
+    ("move_seconds = -1", "move_seconds", "must be positive, got -1"),
+])
+def test_tour_settings_are_validated(line, field, reason):
+    text = olympus_text().replace("signal_seconds = 8.0", f"signal_seconds = 8.0\n{line}", 1)
+    lineno = text.splitlines().index(line) + 1
+    assert error_of(text) == f"bad.toml:{lineno}: tour.{field}: {reason}"
+
+
+def test_overrides_reach_the_plan_and_the_storyboard(plan, scenario):
+    from marsviz.mission.timeline import resolve_events
+    from marsviz.mission.timescale import utc_to_tdb
+
+    text = olympus_text().replace('id = "fraud"', 'id = "fraud"\ncamera = "ship:terra_nova"\n'
+                                  'hold = 15\npace = 0.5', 1)
+    text = text.replace("signal_seconds = 8.0", "signal_seconds = 8.0\nmin_hold_s = 5", 1)
+    sc = parse_scenario(text, "ok.toml")
+    assert sc.tour.story["min_hold_s"] == 5.0
+    ms = {cid: t.milestones for cid, t in plan.trajectories.items()}
+    fraud = next(e for e in resolve_events(sc, ms, plan.span, plan.phases, utc_to_tdb)
+                 if e.id == "fraud")
+    assert (fraud.camera, fraud.hold_s, fraud.pace) == ("ship:terra_nova", 15.0, 0.5)
+
+    p2 = with_plan_events(plan, fraud={"camera": "ship:terra_nova", "hold_s": 15.0, "pace": 0.5})
+    p2.tour = dict(plan.tour, min_hold_s=5.0)
+    sb2 = Storyboard.build(p2)
+    (card,) = [c for c in sb2.cards if c.event_id == "fraud" and c.kind == "event"]
+    assert card.seconds == pytest.approx(15.0)
+    assert sb2.at(card.start_s + 1).shot == "ship:terra_nova"
+    assert min(c.seconds for c in sb2.cards) >= 5.0 - 1e-9
+    # Slower pace into the event: the last day before it takes longer than by default.
+    base = Storyboard.build(plan)
+    t = plan.event("fraud").t
+    assert (sb2.tau_of(t) - sb2.tau_of(t - 1.0)) > (base.tau_of(t) - base.tau_of(t - 1.0)) * 1.5
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+# ---------------------------------------------------------------------------------------------
+def export_args(**kw):
+    from marsviz.export_args import add_export_arguments
+
+    p = argparse.ArgumentParser()
+    add_export_arguments(p)
+    argv = []
+    for k, v in kw.items():
+        argv += [f"--{k.replace('_', '-')}", str(v)]
+    return p.parse_args(argv)
+
+
+def test_default_whole_mission_export_schedule(plan, tmp_path):
+    from marsviz.export import make_settings, manifest_dict, schedule
+
+    s, _ = make_settings(plan, export_args(out=tmp_path / "olympus.mp4"))
+    assert s.pace == "story" and s.fps == 30.0
+    frames = schedule(plan, s)
+    man = manifest_dict(plan, s, frames, "olympus.mp4")
+    rows = man["frames"]
+    assert rows[-1]["t_tdb_days_j2000"] == plan.span[1]
+    assert rows[-1]["tau_s"] == pytest.approx(Storyboard.build(plan).duration_s)
+    assert rows[0]["t_tdb_days_j2000"] == plan.span[0]
+    shown: dict = {}
+    for r in rows:
+        if r["card"] is not None and r["card_kind"] != "question":
+            shown[r["card"]] = shown.get(r["card"], 0) + 1
+        assert set(r["camera"]) == {"focal_km", "position_km", "up", "view_angle_deg", "origin"}
+    assert set(shown) == {e.id for e in plan.events}
+    assert min(shown.values()) / s.fps >= 4.0
+    taus = [r["tau_s"] for r in rows]
+    assert np.all(np.diff(taus) > 0) and np.allclose(np.diff(taus)[:-1], 1 / 30.0, rtol=0, atol=2e-6)
+
+
+def test_to_event_includes_its_card_and_constant_pace_is_kept(plan, tmp_path):
+    from marsviz.errors import UsageError
+    from marsviz.export import make_settings, schedule
+
+    s, _ = make_settings(plan, export_args(out=tmp_path / "x.mp4", to="dust-devil", fps=10))
+    frames = schedule(plan, s)
+    last = [f for f in frames if f.card == "dust-devil"]
+    assert len(last) >= 40 and frames[-1].card == "dust-devil"
+    assert frames[-1].t == plan.event("dust-devil").t
+    s, _ = make_settings(plan, export_args(out=tmp_path / "y.mp4", days_per_second=20))
+    assert s.pace == "constant"
+    with pytest.raises(UsageError) as info:
+        make_settings(plan, export_args(out=tmp_path / "z.mp4", pace="story", days_per_second=20))
+    assert str(info.value) == ("--days-per-second: the story pace sets its own speed; "
+                               "use --pace constant with --days-per-second")
+
+
+@pytest.mark.render
+def test_tiny_story_export(tmp_path, plan):
+    out = tmp_path / "frames"
+    res = run_cli("export", "--out", str(out), "--size", "160x90", "--fps", "1", "--from", "plea",
+                  "--to", "accepted", "--progress", "none")
+    assert res.returncode == 0, res.stderr
+    man = json.loads((out / "manifest.json").read_text())
+    files = sorted(p.name for p in out.glob("frame_*.png"))
+    assert files == [r["file"] for r in man["frames"]]
+    sb = Storyboard.build(plan, t_from=plan.event("plea").t, t_to=plan.event("accepted").t)
+    assert len(files) == math.ceil(sb.duration_s) + 1
+    assert man["frames"][-1]["t_tdb_days_j2000"] == plan.event("accepted").t
+    for r in man["frames"]:
+        st = sb.at(r["tau_s"])
+        assert (r["card"], r["card_kind"], r["shot"]) == (st.card, st.card_kind, st.shot)
+        assert r["t_tdb_days_j2000"] == st.t
+    srt = (out / "captions.srt").read_text()
+    cues = re.findall(r"(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)\n(.+)", srt)
+    spans = [(c.start_s, c.end_s) for c in sb.cards]
+    got = [(int(a) * 3600 + int(b) * 60 + int(c) + int(d) / 1000,
+            int(e) * 3600 + int(f) * 60 + int(g) + int(h) / 1000) for a, b, c, d, e, f, g, h, _ in cues]
+    np.testing.assert_allclose(got, spans, atol=1e-3)
+    assert cues[0][8] == "Before we see what happens..."
+    assert cues[1][8] == plan.event("plea").title
