@@ -67,6 +67,7 @@ def test_keyboard_moves_the_playhead(window, plan, qtbot):
     assert window.playhead == pytest.approx(plan.span[1])
     qtbot.keyClick(window.view, Qt.Key.Key_Home)
     assert window.playhead == pytest.approx(plan.span[0])
+    window.set_pace("constant")
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     assert window.playing
     start = window.playhead
@@ -267,6 +268,7 @@ def test_rates_run_from_real_time_to_120_days_per_second(window):
 
 
 def test_reverse_play_runs_the_mission_backwards(window, plan, qtbot):
+    window.set_pace("constant")
     window.set_playhead(plan.epoch + 300)
     window.set_speed(20)
     qtbot.keyClick(window.view, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
@@ -314,6 +316,7 @@ def test_a_card_lasts_screen_time_at_any_rate(window, plan, rate):
     from marsviz.gui.cards import HOLD_S
 
     ev = plan.event("guidance-computer")  # the next event is months later
+    window.set_pace("constant")
     window.set_speed(rate)
     window.set_playhead(ev.t - 0.25 * rate)
     window.set_playing(True, direction=1)
@@ -330,6 +333,7 @@ def test_a_card_lasts_screen_time_at_any_rate(window, plan, rate):
 
 def test_a_card_gives_way_to_the_next_event(window, plan):
     dd, plea = plan.event("dust-devil"), plan.event("plea")
+    window.set_pace("constant")
     window.set_speed(20)
     window.set_playhead(dd.t - 0.2)
     window.set_playing(True, direction=1)
@@ -349,6 +353,7 @@ def test_light_time_countdown_runs_at_the_chosen_rate(window, plan, seconds_per_
     ev = plan.event("plea")
     one_way = np.linalg.norm(plan.craft_state("gagarin", ev.t)[0] - plan.body_state("earth", ev.t)[0]) / C_KMS
     assert 600 < one_way < 800
+    window.set_pace("constant")
     window.set_speed(seconds_per_second / 86400)
     window.jump_to_event("plea")
     assert window.scene.signal_state()[1] == pytest.approx(one_way, abs=0.01)
@@ -363,3 +368,39 @@ def test_light_time_countdown_runs_at_the_chosen_rate(window, plan, seconds_per_
     assert window.scene.signal_state()[1] == pytest.approx(one_way - 300, abs=0.01)
     window.set_playhead(ev.t + 2 * one_way / 86400)
     assert window.scene.signal_state() is None or window.scene._signal.id != "plea"
+
+
+def test_story_pace_is_the_default_and_follows_the_storyboard(window, plan):
+    from marsviz.story import Storyboard
+
+    assert window.pace == "story" and window.pace_box.currentData() == "story"
+    assert not window.speed_box.isEnabled()
+    sb = Storyboard.build(plan, pace="story")  # an independent storyboard of the same plan
+    window.set_playhead(plan.span[0])
+    window.set_playing(True)
+    window.play_timer.stop()
+    for k in range(1, 6):
+        window.advance_by(7.3)
+        assert window.tau == pytest.approx(7.3 * k)  # presentation seconds, one per second
+        state = sb.at(7.3 * k)
+        assert window.playhead == pytest.approx(state.t, abs=1e-9)
+        cam = window.view.renderer.GetActiveCamera()
+        np.testing.assert_allclose(cam.GetFocalPoint(), np.array(state.camera.focal_km) / AU_KM, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(cam.GetPosition(), np.array(state.camera.position_km) / AU_KM, rtol=1e-9, atol=1e-12)
+        shown = window.scene.card_event.id if window.scene.card_event is not None else None
+        assert shown == state.card
+    assert window.tau == pytest.approx(36.5)
+    # Scrubbing works anywhere: the story goes on from the new instant.
+    ev = plan.event("dust-devil")
+    window.set_playhead(ev.t)
+    assert window.tau == pytest.approx(sb.tau_of(ev.t))
+    window.advance_by(0.5)
+    assert window.playhead == pytest.approx(sb.at(sb.tau_of(ev.t) + 0.5).t, abs=1e-9)
+    # The card of a story-paced event is up for its whole hold.
+    span = next(c for c in sb.cards if c.event_id == "dust-devil" and c.kind == "event")
+    window.apply_frame(sb.at(span.start_s + 0.01))
+    assert window.scene.card_event.id == "dust-devil"
+    window.apply_frame(sb.at(span.end_s - 0.01))
+    assert window.scene.card_event.id == "dust-devil"
+    window.set_pace("constant")
+    assert window.speed_box.isEnabled()

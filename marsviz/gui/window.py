@@ -39,6 +39,20 @@ def speed_label(days_per_second: float) -> str:
     return f"{s:g} s/s"
 
 
+def apply_pose(view, pose) -> None:
+    """Set a VTK camera from a storyboard camera pose (heliocentric km; the scene draws in AU)."""
+    import numpy as np
+
+    from marsviz.mission.plan import AU_KM
+
+    cam = view.renderer.GetActiveCamera()
+    cam.SetFocalPoint(*(np.asarray(pose.focal_km, dtype=float) / AU_KM))
+    cam.SetPosition(*(np.asarray(pose.position_km, dtype=float) / AU_KM))
+    cam.SetViewUp(*pose.up)
+    cam.SetViewAngle(pose.view_angle_deg)
+    view.renderer.ResetCameraClippingRange()
+
+
 class _ResizeWatcher(QObject):
     def __init__(self, callback):
         super().__init__()
@@ -70,6 +84,9 @@ class MainWindow(QMainWindow):
         self.playhead = plan.epoch
         self.speed = DEFAULT_SPEED
         self.direction = 1
+        self.pace = "story"  # "story": the storyboard's pace and camera; "constant": a steady rate
+        self.tau = 0.0  # presentation seconds into the storyboard (story pace)
+        self._storyboard = None
         self.playing = False
         self._render_pending = False
         self.render_count = 0
@@ -116,6 +133,13 @@ class MainWindow(QMainWindow):
         self.speed_box.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
         self.speed_box.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
         self.speed_box.setToolTip("Playback rate: mission time per second on screen ([ slower, ] faster)")
+        self.pace_box = QComboBox(bar)
+        self.pace_box.addItem("Story pace", "story")
+        self.pace_box.addItem("Constant rate", "constant")
+        self.pace_box.setToolTip("Story pace: slows down and moves the camera to each event, and "
+                                 "holds each card long enough to read. Constant rate: the rate on "
+                                 "the right, with the camera you choose.")
+        self.pace_box.currentIndexChanged.connect(lambda i: self.set_pace(self.pace_box.itemData(i)))
         from PySide6.QtWidgets import QDateTimeEdit
 
         self.date_edit = QDateTimeEdit(bar)
@@ -129,6 +153,7 @@ class MainWindow(QMainWindow):
         self.time_label.setMinimumWidth(220)
         blay.addWidget(self.reverse_button)
         blay.addWidget(self.play_button)
+        blay.addWidget(self.pace_box)
         blay.addWidget(self.speed_box)
         blay.addSpacing(12)
         blay.addWidget(self.date_edit)
@@ -169,6 +194,7 @@ class MainWindow(QMainWindow):
             f"Plan {'loaded from the cache' if getattr(plan, 'from_cache', False) else 'designed'}: "
             f"{plan.crewed_trajectory.sequence_name}, total Δv {plan.crewed_trajectory.total_dv:.2f} km/s")
         self.set_speed(self.speed)
+        self.speed_box.setEnabled(self.pace == "constant")
         self.last_error = None
         self.set_playhead(plan.epoch)
         QTimer.singleShot(0, self._warm_engine)
@@ -320,7 +346,7 @@ class MainWindow(QMainWindow):
     # -----------------------------------------------------------------------------------------
     # Playhead
     # -----------------------------------------------------------------------------------------
-    def set_playhead(self, t: float, forced_event=None, how: str = "set") -> None:
+    def set_playhead(self, t: float, forced_event=None, how: str = "set", frame_card=None) -> None:
         """Move the playhead (clamped to the mission); cheap, and coalesces the render.
 
         ``how`` says what moved it, which decides the event card: ``"play"`` (playback: a passed
@@ -339,6 +365,11 @@ class MainWindow(QMainWindow):
             now = self.screen_s
             if forced_event is not None:
                 self.cards.show(forced_event, now)
+            elif how == "story":  # the storyboard decides the card
+                if frame_card is None:
+                    self.cards.clear()
+                elif self.cards.card is None or self.cards.card.id != frame_card.id:
+                    self.cards.show(frame_card, now)
             elif how in ("play", "step"):
                 self.cards.moved(prev, t, now, playing=how == "play")
             else:
@@ -352,6 +383,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_highlight(aid)
         self.events_panel.highlight(aid)
         self._show_date(t)
+        if how != "story" and self.pace == "story" and self._storyboard is not None:
+            self.tau = self._storyboard.tau_of(t)  # scrubbing anywhere: the story goes on from here
         self.request_render()
         if t != prev:
             self.playheadChanged.emit(t)
@@ -510,10 +543,45 @@ class MainWindow(QMainWindow):
                 self.set_playhead(t0)
             elif backward and self.playhead <= t0:
                 self.set_playhead(t1)
+            if self.pace == "story":
+                self.tau = self.storyboard().tau_of(self.playhead)
             self.clock.start()
             self.play_timer.start()
         else:
             self.play_timer.stop()
+
+    def set_pace(self, pace: str) -> None:
+        """Play in ``"story"`` pace (the storyboard: eased time, held cards, a camera that goes
+        to each event) or at a ``"constant"`` rate (the rate box, the user's camera)."""
+        if pace not in ("story", "constant"):
+            raise ValueError(f"unknown pace {pace!r} (use story or constant)")
+        self.pace = pace
+        i = self.pace_box.findData(pace)
+        if i != self.pace_box.currentIndex():
+            self.pace_box.blockSignals(True)
+            self.pace_box.setCurrentIndex(i)
+            self.pace_box.blockSignals(False)
+        self.speed_box.setEnabled(pace == "constant")
+        if pace == "story":
+            self.tau = self.storyboard().tau_of(self.playhead)
+        else:
+            self.set_camera(self.scene.camera_preset)
+
+    def storyboard(self):
+        """The story-pace storyboard of the plan (built on first use, about 30 ms)."""
+        if self._storyboard is None:
+            from marsviz.story import Storyboard
+
+            self._storyboard = Storyboard.build(self.plan, pace="story")
+        return self._storyboard
+
+    def apply_frame(self, state) -> None:
+        """Show a storyboard frame state: its mission time, card, signal and camera pose."""
+        ev = self.plan.event(state.card) if state.card else None
+        self.tau = state.tau_s
+        self.set_playhead(state.t, how="story", frame_card=ev)
+        apply_pose(self.view, state.camera)
+        self.request_render()
 
     def set_speed(self, days_per_second: float) -> None:
         self.speed = float(days_per_second)
@@ -528,9 +596,17 @@ class MainWindow(QMainWindow):
         self.set_speed(SPEEDS[min(max(i + direction, 0), len(SPEEDS) - 1)])
 
     def advance_by(self, seconds: float) -> None:
-        """Play on for ``seconds`` of screen time at the chosen rate and direction."""
+        """Play on for ``seconds`` of screen time at the chosen pace, rate and direction."""
         t0, t1 = self.plan.span
         self.screen_s += seconds
+        if self.pace == "story":
+            sb = self.storyboard()
+            tau = self.tau + self.direction * seconds
+            if tau >= sb.duration_s or tau <= 0.0:
+                tau = min(max(tau, 0.0), sb.duration_s)
+                self.set_playing(False)
+            self.apply_frame(sb.at(tau))
+            return
         t = self.playhead + self.direction * self.speed * seconds
         if t >= t1 or t <= t0:
             t = min(max(t, t0), t1)
@@ -632,6 +708,7 @@ class MainWindow(QMainWindow):
         self.scene.apply_options()
         self.cards = CardSchedule(plan.events)
         self._card_shown = None
+        self._storyboard = None
         self._signals = self._signal_spans(plan)
         self._set_date_range()
         self.set_speed(self.speed)
