@@ -580,7 +580,10 @@ class MainWindow(QMainWindow):
         ev = self.plan.event(state.card) if state.card else None
         self.tau = state.tau_s
         self.set_playhead(state.t, how="story", frame_card=ev)
-        apply_pose(self.view, state.camera)
+        if hasattr(self.scene, "apply"):  # a scene that applies whole frame states (true-size close-ups)
+            self.scene.apply(state)
+        else:
+            apply_pose(self.view, state.camera)
         self.request_render()
 
     def set_speed(self, days_per_second: float) -> None:
