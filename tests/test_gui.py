@@ -384,9 +384,13 @@ def test_story_pace_is_the_default_and_follows_the_storyboard(window, plan):
         assert window.tau == pytest.approx(7.3 * k)  # presentation seconds, one per second
         state = sb.at(7.3 * k)
         assert window.playhead == pytest.approx(state.t, abs=1e-9)
+        # The camera looks along the storyboard's line of sight with its view angle (the same in
+        # any scene units or floating origin).
         cam = window.view.renderer.GetActiveCamera()
-        np.testing.assert_allclose(cam.GetFocalPoint(), np.array(state.camera.focal_km) / AU_KM, rtol=1e-9, atol=1e-12)
-        np.testing.assert_allclose(cam.GetPosition(), np.array(state.camera.position_km) / AU_KM, rtol=1e-9, atol=1e-12)
+        look = np.subtract(cam.GetFocalPoint(), cam.GetPosition())
+        want = np.subtract(state.camera.focal_km, state.camera.position_km)
+        np.testing.assert_allclose(look / np.linalg.norm(look), want / np.linalg.norm(want), atol=1e-6)
+        assert cam.GetViewAngle() == pytest.approx(state.camera.view_angle_deg)
         shown = window.scene.card_event.id if window.scene.card_event is not None else None
         assert shown == state.card
     assert window.tau == pytest.approx(36.5)
