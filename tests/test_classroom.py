@@ -295,3 +295,38 @@ def test_tour_cards_fit_a_1920_screen_and_clear_the_bottom_line(projector_scene,
     scene.show_event_card(first)
     # The first card's detail line (long "assumed" note) now wraps instead of running off.
     assert scene._texts["card-meta"].actor.GetInput().count("\n") >= 1
+
+
+@pytest.mark.gui
+def test_tour_flies_the_camera_to_each_event_along_the_storyboard(window, plan, qtbot):
+    from marsviz.story import Storyboard
+
+    window.start_presentation()
+    tour = window.tour
+    sb = Storyboard.build(plan, pace="story")
+    stops = [e.id for e in tour.stops]
+    # A surface event: the camera goes down to the landing site, a few Mars radii from its centre.
+    tour.goto(stops.index("dust-devil"), travel=False)
+    pose = window.last_pose
+    ev = plan.event("dust-devil")
+    d_mars = np.linalg.norm(np.subtract(pose.position_km, plan.position("mars", ev.t)))
+    assert d_mars < 4 * 3389.5
+    span = next(c for c in sb.cards if c.event_id == "dust-devil")
+    assert pose == sb.at(span.start_s).camera
+    # The thruster failure near Earth is seen close to Earth, not from the whole Solar System.
+    tour.goto(stops.index("thrusters"), travel=False)
+    t = plan.event("thrusters").t
+    assert np.linalg.norm(np.subtract(window.last_pose.focal_km, plan.position("earth", t))) < 0.05 * AU_KM
+    assert window.last_pose.distance_km < 0.2 * AU_KM
+    # Travelling between stops, the camera follows the track; no private state of the window used.
+    tour.goto(stops.index("landing"), travel=False)
+    tour.advance()
+    tour.timer.stop()
+    poses = []
+    while tour.mode == "travel":
+        tour.play_for(1 / 30)
+        poses.append(window.last_pose)
+    assert len({p.position_km for p in poses}) > 3
+    assert window.last_pose == sb.at(tour.stop_tau(tour.current)).camera
+    tour.stop()
+    assert window.tour is None

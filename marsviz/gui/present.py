@@ -36,6 +36,7 @@ class Tour(QObject):
         self.approach_days = float(cfg["approach_days"])
         self.signal_seconds = float(cfg["signal_seconds"])
         self.stops = [e for e in plan.events if e.tour]
+        self.sb = win.storyboard()  # the camera flies along the storyboard's track
         self.i = -1
         self.mode = "idle"
         self.target = None
@@ -68,7 +69,7 @@ class Tour(QObject):
         if screen is not None:
             w.setGeometry(screen.geometry())  # without a window manager, fullscreen alone may not resize
         w.showFullScreen()
-        w._on_resize()
+        w.relayout()
         self.goto(0, travel=False)
 
     def stop(self) -> None:
@@ -92,7 +93,8 @@ class Tour(QObject):
             if "geometry" in self._saved:
                 w.setGeometry(self._saved["geometry"])
         w.tour = None
-        w._on_resize()
+        w.relayout()
+        w.set_camera(w.scene.camera_preset)  # back to the user's camera
         w.set_playhead(w.playhead)
 
     # -- moving between stops ----------------------------------------------------------------------
@@ -130,11 +132,17 @@ class Tour(QObject):
             w.set_playhead(self.target)
             self._arrive(reveal)
 
+    def stop_tau(self, ev) -> float:
+        """Presentation time of a stop in the storyboard: where its card (or question) starts."""
+        spans = [c for c in self.sb.cards if c.event_id == ev.id]
+        return spans[0].start_s if spans else self.sb.tau_of(self._clamped(ev.t))
+
     def _arrive(self, reveal: bool = False) -> None:
         self.timer.stop()
         ev = self.current
         w = self.win
         w.set_playhead(self.target)
+        w.show_story_camera(self.stop_tau(ev))
         if ev.question and not reveal:
             self.mode = "question"
             w.scene.show_question(ev)
@@ -206,6 +214,7 @@ class Tour(QObject):
                 self._arrive()
             else:
                 w.set_playhead(w.playhead + direction * step)
+                w.show_story_camera(min(self.sb.tau_of(w.playhead), self.stop_tau(self.current)))
         elif self.mode == "signal":
             ev = self.current
             rate = (self._signal_end - ev.t) / self.signal_seconds

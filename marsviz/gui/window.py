@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.direction = 1
         self.pace = "story"  # "story": the storyboard's pace and camera; "constant": a steady rate
         self.tau = 0.0  # presentation seconds into the storyboard (story pace)
+        self.last_pose = None  # the last storyboard camera pose shown
         self._storyboard = None
         self.playing = False
         self._render_pending = False
@@ -579,12 +580,31 @@ class MainWindow(QMainWindow):
         """Show a storyboard frame state: its mission time, card, signal and camera pose."""
         ev = self.plan.event(state.card) if state.card else None
         self.tau = state.tau_s
+        self.last_pose = state.camera
         self.set_playhead(state.t, how="story", frame_card=ev)
         if hasattr(self.scene, "apply"):  # a scene that applies whole frame states (true-size close-ups)
             self.scene.apply(state)
         else:
             apply_pose(self.view, state.camera)
         self.request_render()
+
+    def show_story_camera(self, tau_s: float) -> None:
+        """Put the camera where the storyboard has it at presentation time ``tau_s`` (the tour
+        flies along this track); time, card and signal stay as they are."""
+        import dataclasses
+
+        state = self.storyboard().at(tau_s)
+        self.last_pose = state.camera
+        if hasattr(self.scene, "apply"):
+            self.scene.apply(dataclasses.replace(state, t=self.playhead, card=None, card_kind=None,
+                                                 signal=None))
+        else:
+            apply_pose(self.view, state.camera)
+        self.request_render()
+
+    def relayout(self) -> None:
+        """Lay the 3D view's text out again for its current size (after a change of screen)."""
+        self._on_resize()
 
     def set_speed(self, days_per_second: float) -> None:
         self.speed = float(days_per_second)
