@@ -408,3 +408,19 @@ def test_story_pace_is_the_default_and_follows_the_storyboard(window, plan):
     assert window.scene.card_event.id == "dust-devil"
     window.set_pace("constant")
     assert window.speed_box.isEnabled()
+
+
+def test_story_pace_asks_each_question_then_answers_it(window, plan):
+    from marsviz.story import Storyboard
+
+    sb = Storyboard.build(plan, pace="story")
+    ev = plan.event("departure")
+    q = next(c for c in sb.cards if c.event_id == "departure" and c.kind == "question")
+    e = next(c for c in sb.cards if c.event_id == "departure" and c.kind == "event")
+    window.apply_frame(sb.at(0.5 * (q.start_s + q.end_s)))
+    body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
+    assert body == ev.question
+    window.apply_frame(sb.at(0.5 * (e.start_s + e.end_s)))
+    body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
+    assert window.scene.card_event.id == "departure"
+    assert body.startswith("Answer: on the far side of the Sun") and ev.description in body

@@ -408,6 +408,10 @@ class MainWindow(QMainWindow):
         self._card_shown = key
         self.scene.show_event_card(None)
         if ev is not None:
+            if self.pace == "story" and ev.question:
+                from marsviz.questions import revealed
+
+                ev = revealed(self.plan, ev)  # its question was asked: the answer leads the card
             self.scene.show_event_card(dataclasses.replace(ev, title=f"{ev.title}   ({age})") if age else ev)
 
     @staticmethod
@@ -582,6 +586,10 @@ class MainWindow(QMainWindow):
         self.tau = state.tau_s
         self.last_pose = state.camera
         self.set_playhead(state.t, how="story", frame_card=ev)
+        if ev is not None and state.card_kind == "question" and ev.question:
+            # The prediction question comes before its event; the event's card answers it.
+            self.scene.show_question(ev)
+            self._card_shown = ("question", ev.id)
         if hasattr(self.scene, "apply"):  # a scene that applies whole frame states (true-size close-ups)
             self.scene.apply(state)
         else:
