@@ -585,15 +585,18 @@ class MainWindow(QMainWindow):
         ev = self.plan.event(state.card) if state.card else None
         self.tau = state.tau_s
         self.last_pose = state.camera
+        if hasattr(self.scene, "apply"):
+            # A scene that applies whole frame states (floating origin, true-size close-ups);
+            # the window's own card (the answer, how long ago) is put back on top just after.
+            self.scene.apply(state)
+            self._card_shown = None
+        else:
+            apply_pose(self.view, state.camera)
         self.set_playhead(state.t, how="story", frame_card=ev)
         if ev is not None and state.card_kind == "question" and ev.question:
             # The prediction question comes before its event; the event's card answers it.
             self.scene.show_question(ev)
             self._card_shown = ("question", ev.id)
-        if hasattr(self.scene, "apply"):  # a scene that applies whole frame states (true-size close-ups)
-            self.scene.apply(state)
-        else:
-            apply_pose(self.view, state.camera)
         self.request_render()
 
     def show_story_camera(self, tau_s: float) -> None:
