@@ -31,15 +31,21 @@ def camera_for(ev) -> str:
 
 
 def figures(plan, ev) -> dict:
+    from marsviz.questions import answer, light_time_text
+
     if ev.earth_km is None:
         dist, light = "n/a (beyond the ephemeris)", "n/a"
-    elif ev.earth_km < 0.01 * AU_KM:
+    elif ev.earth_km < 1000.0:
         dist, light = "at Earth", "0 s"
+    elif ev.earth_km < 0.1 * AU_KM:
+        dist = f"{ev.earth_km / 1e6:,.2f} million km ({ev.earth_km / AU_KM:.3f} AU)"
+        light = light_time_text(ev.earth_km / C_KMS)
     else:
         dist = f"{ev.earth_km / AU_KM:.2f} AU ({ev.earth_km / 1e6:,.0f} million km)"
-        light = format_duration(ev.earth_km / C_KMS)
+        light = light_time_text(ev.earth_km / C_KMS)
     return {"date": plan.clock.date(ev.t), "met": plan.clock.met(ev.t), "distance": dist,
-            "light_time": light, "phase": ev.phase, "where": plan.name_of(ev.where)}
+            "light_time": light, "phase": ev.phase, "where": plan.name_of(ev.where),
+            "question": ev.question, "answer": answer(plan, ev) if ev.question else ""}
 
 
 def run_lesson(args) -> int:
@@ -136,12 +142,18 @@ def index_html(plan, items) -> str:
         src = ev.source_label.capitalize()
         if ev.assumed:
             src += f" (assumed: {html.escape(ev.assumed)})"
+        ask = ""
+        if ev.question:
+            ask = (f'<p class="question"><b>Ask first:</b> {html.escape(ev.question)}</p>\n')
+        reply = ""
+        if f.get("answer"):
+            reply = f'<p class="answer">{html.escape(f["answer"])}</p>\n'
         cards.append(f"""<section class="event {html.escape(ev.category)}" id="{html.escape(ev.id)}">
-<img src="{html.escape(name)}" alt="{html.escape(ev.title)}" loading="lazy">
+{ask}<img src="{html.escape(name)}" alt="{html.escape(ev.title)}" loading="lazy">
 <h2>{html.escape(ev.title)}</h2>
 <p class="facts">{html.escape(f['date'])} &middot; {html.escape(f['met'])} &middot; {html.escape(f['phase'])}
  &middot; {html.escape(f['where'])}</p>
-<p>{html.escape(ev.description)}</p>
+{reply}<p>{html.escape(ev.description)}</p>
 <p class="facts">From Earth: {html.escape(f['distance'])} &middot; one-way light time: {html.escape(f['light_time'])}</p>
 <p class="source">{html.escape(ev.category.capitalize())}. {src}</p>
 </section>""")
@@ -155,6 +167,7 @@ section {{ margin: 2.5em 0; }}
 .facts {{ color:#aab4c3; }} .source {{ color:#7d8aa3; font-size: 90%; }}
 .failure h2 {{ color:#ff4d4d; }} .surface h2 {{ color:#ffb347; }} .crew h2 {{ color:#6fd3ff; }}
 .politics h2 {{ color:#c792ea; }}
+.question {{ color:#fff59d; font-size: 115%; }} .answer {{ color:#c5e1a5; }}
 </style></head><body>
 <h1>{html.escape(plan.title)}</h1>
 <p>{html.escape(plan.description)}</p>
@@ -162,9 +175,21 @@ section {{ margin: 2.5em 0; }}
 returning {html.escape(plan.clock.day(tn.t_end))}; total &Delta;v {tn.total_dv:.2f} km/s.</p>
 <p><b>Story versus physics.</b> {html.escape(svp['sentence'])}</p>
 <ol>{''.join(f'<li><a href="#{html.escape(ev.id)}">{html.escape(ev.title)}</a></li>' for _, ev, _ in items)}</ol>
+{questions_html(items)}
 {''.join(cards)}
 </body></html>
 """
+
+
+def questions_html(items) -> str:
+    """The prediction questions, each linked to the event that answers it."""
+    rows = [f'<li>{html.escape(ev.question)} <a href="#{html.escape(ev.id)}">'
+            f'({html.escape(ev.title)})</a></li>' for _, ev, _ in items if ev.question]
+    if not rows:
+        return ""
+    return ("<h2>Predictions to ask the class</h2>\n<p>Ask each question before showing its "
+            "event; the event's section gives the answer.</p>\n<ol class=\"questions\">"
+            + "".join(rows) + "</ol>")
 
 
 __all__ = ["run_lesson", "build_lesson"]

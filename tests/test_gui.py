@@ -67,6 +67,7 @@ def test_keyboard_moves_the_playhead(window, plan, qtbot):
     assert window.playhead == pytest.approx(plan.span[1])
     qtbot.keyClick(window.view, Qt.Key.Key_Home)
     assert window.playhead == pytest.approx(plan.span[0])
+    window.set_pace("constant")
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     assert window.playing
     start = window.playhead
@@ -221,8 +222,15 @@ def test_first_run_designs_with_progress_and_a_live_event_loop(qtbot, tmp_path, 
 def test_open_scenario_replaces_the_plan_and_reports_errors(window, qtbot, tmp_path):
     from tests.conftest import DATA
 
+    window.set_camera("follow")
+    window.toggle_actions["orbits"].setChecked(False)
+    window.set_speed(5)
     window.load_scenario(str(DATA / "small.toml"))
     assert window.plan.crewed == "ship"
+    # The user's view state survives the new plan.
+    assert window.scene.camera_preset == "follow" and window.camera_box.currentData() == "follow"
+    assert not window.scene.opt.orbits and not window.scene.orbit_actors["mars"].GetVisibility()
+    assert window.speed == 5 and window.speed_box.currentText() == "5 days/s"
     assert window.scene.plan is window.plan and window.timeline.plan is window.plan
     # The scenario's two events and the designed milestones of its direct round trip.
     assert window.events_panel.topLevelItemCount() == len(window.plan.events) == 2 + 4
@@ -240,3 +248,179 @@ def test_present_command_opens_full_screen(tmp_path):
     img = np.asarray(Image.open(out).convert("RGB"))
     assert img.std() > 10
     assert img.shape[1] >= 1600  # the whole virtual screen, not the 1440-pixel window
+
+
+def test_rates_run_from_real_time_to_120_days_per_second(window):
+    from marsviz.gui.window import SPEEDS
+
+    assert SPEEDS[0] * 86400 == pytest.approx(1.0) and SPEEDS[-1] == 120
+    assert all(a < b for a, b in zip(SPEEDS, SPEEDS[1:]))
+    labels = [window.speed_box.itemText(i) for i in range(window.speed_box.count())]
+    assert labels[0] == "real time (1 s/s)" and labels[-1] == "120 days/s"
+    assert {"10 s/s", "1 min/s", "10 min/s", "1 h/s", "1 day/s", "20 days/s"} <= set(labels)
+    window.set_speed(SPEEDS[0])
+    window.change_speed(-1)
+    assert window.speed == SPEEDS[0]  # no slower than real time
+    window.change_speed(1)
+    assert window.speed * 86400 == pytest.approx(10.0)
+    window.speed_box.setCurrentIndex(len(SPEEDS) - 1)
+    assert window.speed == 120
+
+
+def test_reverse_play_runs_the_mission_backwards(window, plan, qtbot):
+    window.set_pace("constant")
+    window.set_playhead(plan.epoch + 300)
+    window.set_speed(20)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
+    assert window.playing and window.direction == -1
+    assert window.reverse_button.text() == "Pause" and window.play_button.text() == "Play ▶"
+    window.play_timer.stop()
+    start = window.playhead
+    window.advance_by(0.5)
+    assert window.playhead == pytest.approx(start - 10.0)  # 20 days per second, backwards
+    window.set_playhead(plan.span[0] + 3)
+    window.advance_by(1.0)  # runs into the start and stops there
+    assert window.playhead == plan.span[0] and not window.playing
+    window.reverse_button.click()  # reverse from the start begins at the end
+    assert window.playing and window.playhead == plan.span[1]
+    window.play_button.click()  # forward play from the end restarts at the start
+    assert window.playing and window.direction == 1 and window.playhead == plan.span[0]
+    window.play_button.click()
+    assert not window.playing
+
+
+def test_typed_date_moves_the_playhead(window, plan, qtbot):
+    import datetime as dt
+
+    from PySide6.QtCore import QDateTime, QTimeZone
+
+    when = dt.datetime(2031, 1, 15, 12, 30, 5, tzinfo=dt.timezone.utc)
+    window.date_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(when.timestamp()), QTimeZone.utc()))
+    window.date_edit.editingFinished.emit()
+    assert window.playhead == pytest.approx(plan.clock.from_utc(when.replace(tzinfo=None)), abs=1e-8)
+    assert plan.clock.date(window.playhead, seconds=True) == "2031-01-15 12:30:05 UTC"
+    window.set_playhead(plan.epoch + 100.25)
+    shown = window.date_edit.dateTime().toSecsSinceEpoch()
+    expect = plan.clock.utc(plan.epoch + 100.25).replace(tzinfo=dt.timezone.utc).timestamp()
+    assert shown == int(expect)
+    assert window.date_edit.displayFormat() == "yyyy-MM-dd HH:mm:ss 'UTC'"
+
+
+def _card(window):
+    ev = window.scene.card_event
+    return None if ev is None else (ev.id, window.scene._texts["card-title"].actor.GetInput().strip())
+
+
+@pytest.mark.parametrize("rate", [1.0, 20.0])
+def test_a_card_lasts_screen_time_at_any_rate(window, plan, rate):
+    from marsviz.gui.cards import HOLD_S
+
+    ev = plan.event("guidance-computer")  # the next event is months later
+    window.set_pace("constant")
+    window.set_speed(rate)
+    window.set_playhead(ev.t - 0.25 * rate)
+    window.set_playing(True, direction=1)
+    window.play_timer.stop()
+    window.advance_by(0.26)  # just past the event: its card, current
+    assert _card(window) == ("guidance-computer", ev.title)
+    window.advance_by(HOLD_S - 0.5)  # still up after 3.5 s of screen time, at either rate
+    assert window.scene.card_event.id == "guidance-computer"
+    # Once its event is behind the playhead, the card says so: it never looks current.
+    assert _card(window)[1] == f"{ev.title}   ({(HOLD_S - 0.5 + 0.01) * rate:.0f} days ago)"
+    window.advance_by(0.6)  # 4.1 s after it came up: gone
+    assert window.scene.card_event is None and window.timeline.highlight is None
+
+
+def test_a_card_gives_way_to_the_next_event(window, plan):
+    dd, plea = plan.event("dust-devil"), plan.event("plea")
+    window.set_pace("constant")
+    window.set_speed(20)
+    window.set_playhead(dd.t - 0.2)
+    window.set_playing(True, direction=1)
+    window.play_timer.stop()
+    window.advance_by(0.02)  # 0.4 days: past the dust devil
+    assert window.scene.card_event.id == "dust-devil"
+    window.advance_by((plea.t - window.playhead + 0.1) / 20)
+    assert window.scene.card_event.id == "plea" and window.events_panel.highlighted == "plea"
+    window.set_playhead(plea.t + 40)  # scrubbing away takes the card down
+    assert window.scene.card_event is None
+
+
+@pytest.mark.parametrize("seconds_per_second", [1.0, 10.0])
+def test_light_time_countdown_runs_at_the_chosen_rate(window, plan, seconds_per_second):
+    from marsviz.mission.plan import C_KMS
+
+    ev = plan.event("plea")
+    one_way = np.linalg.norm(plan.craft_state("gagarin", ev.t)[0] - plan.body_state("earth", ev.t)[0]) / C_KMS
+    assert 600 < one_way < 800
+    window.set_pace("constant")
+    window.set_speed(seconds_per_second / 86400)
+    window.jump_to_event("plea")
+    assert window.scene.signal_state()[1] == pytest.approx(one_way, abs=0.01)
+    window.set_playing(True, direction=1)
+    window.play_timer.stop()
+    window.advance_by(3.0)
+    remaining = window.scene.signal_state()[1]
+    assert remaining == pytest.approx(one_way - 3.0 * seconds_per_second, abs=0.01)
+    assert "to go" in window.scene._texts["signal"].actor.GetInput()
+    # The signal is drawn while it is in flight even when the playhead got there by scrubbing.
+    window.set_playhead(ev.t + 300 / 86400)
+    assert window.scene.signal_state()[1] == pytest.approx(one_way - 300, abs=0.01)
+    window.set_playhead(ev.t + 2 * one_way / 86400)
+    assert window.scene.signal_state() is None or window.scene._signal.id != "plea"
+
+
+def test_story_pace_is_the_default_and_follows_the_storyboard(window, plan):
+    from marsviz.story import Storyboard
+
+    assert window.pace == "story" and window.pace_box.currentData() == "story"
+    assert not window.speed_box.isEnabled()
+    sb = Storyboard.build(plan, pace="story")  # an independent storyboard of the same plan
+    window.set_playhead(plan.span[0])
+    window.set_playing(True)
+    window.play_timer.stop()
+    for k in range(1, 6):
+        window.advance_by(7.3)
+        assert window.tau == pytest.approx(7.3 * k)  # presentation seconds, one per second
+        state = sb.at(7.3 * k)
+        assert window.playhead == pytest.approx(state.t, abs=1e-9)
+        # The camera looks along the storyboard's line of sight with its view angle (the same in
+        # any scene units or floating origin).
+        cam = window.view.renderer.GetActiveCamera()
+        look = np.subtract(cam.GetFocalPoint(), cam.GetPosition())
+        want = np.subtract(state.camera.focal_km, state.camera.position_km)
+        np.testing.assert_allclose(look / np.linalg.norm(look), want / np.linalg.norm(want), atol=1e-6)
+        assert cam.GetViewAngle() == pytest.approx(state.camera.view_angle_deg)
+        shown = window.scene.card_event.id if window.scene.card_event is not None else None
+        assert shown == state.card
+    assert window.tau == pytest.approx(36.5)
+    # Scrubbing works anywhere: the story goes on from the new instant.
+    ev = plan.event("dust-devil")
+    window.set_playhead(ev.t)
+    assert window.tau == pytest.approx(sb.tau_of(ev.t))
+    window.advance_by(0.5)
+    assert window.playhead == pytest.approx(sb.at(sb.tau_of(ev.t) + 0.5).t, abs=1e-9)
+    # The card of a story-paced event is up for its whole hold.
+    span = next(c for c in sb.cards if c.event_id == "dust-devil" and c.kind == "event")
+    window.apply_frame(sb.at(span.start_s + 0.01))
+    assert window.scene.card_event.id == "dust-devil"
+    window.apply_frame(sb.at(span.end_s - 0.01))
+    assert window.scene.card_event.id == "dust-devil"
+    window.set_pace("constant")
+    assert window.speed_box.isEnabled()
+
+
+def test_story_pace_asks_each_question_then_answers_it(window, plan):
+    from marsviz.story import Storyboard
+
+    sb = Storyboard.build(plan, pace="story")
+    ev = plan.event("departure")
+    q = next(c for c in sb.cards if c.event_id == "departure" and c.kind == "question")
+    e = next(c for c in sb.cards if c.event_id == "departure" and c.kind == "event")
+    window.apply_frame(sb.at(0.5 * (q.start_s + q.end_s)))
+    body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
+    assert body == ev.question
+    window.apply_frame(sb.at(0.5 * (e.start_s + e.end_s)))
+    body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
+    assert window.scene.card_event.id == "departure"
+    assert body.startswith("Answer: on the far side of the Sun") and ev.description in body

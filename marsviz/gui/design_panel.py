@@ -63,13 +63,12 @@ class PorkchopTab(QWidget):
         self.show_leg(0)
 
     def show_leg(self, i: int) -> None:
-        from marsviz.mission.porkchop import around_leg
-        from marsviz.porkchop_plot import draw, leg_label
+        from marsviz.porkchop_plot import draw, leg_grid, leg_label
 
         plan = self.win.plan
         leg = plan.crewed_trajectory.legs[i]
         self.leg = leg
-        self.grid = around_leg(plan, leg, self.n)
+        self.grid = leg_grid(plan, leg, self.n)
         self.fig.clear()
         ax = self.fig.add_subplot(1, 1, 1)
         draw(ax, plan, self.grid, leg)

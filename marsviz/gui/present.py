@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from marsviz.mission.timescale import SECONDS_PER_DAY
+from marsviz.questions import revealed
 
 TEXT_SCALE = 1.7
 
@@ -35,6 +36,7 @@ class Tour(QObject):
         self.approach_days = float(cfg["approach_days"])
         self.signal_seconds = float(cfg["signal_seconds"])
         self.stops = [e for e in plan.events if e.tour]
+        self.sb = win.storyboard()  # the camera flies along the storyboard's track
         self.i = -1
         self.mode = "idle"
         self.target = None
@@ -61,13 +63,13 @@ class Tour(QObject):
         w.statusBar().hide()
         w.timeline.set_scale(1.35)
         w.scene.opt.text_scale = TEXT_SCALE
-        w.scene.opt.card_mode = "off"
+        w.reset_cards()
         self._saved["geometry"] = w.geometry()
         screen = w.screen()
         if screen is not None:
             w.setGeometry(screen.geometry())  # without a window manager, fullscreen alone may not resize
         w.showFullScreen()
-        w._on_resize()
+        w.relayout()
         self.goto(0, travel=False)
 
     def stop(self) -> None:
@@ -78,7 +80,7 @@ class Tour(QObject):
         w.scene.show_question(None)
         w.scene.show_event_card(None)
         w.scene.opt.text_scale = 1.0
-        w.scene.opt.card_mode = "auto"
+        w.reset_cards()
         w.timeline.set_scale(1.0)
         w.menuBar().show()
         w.toolbar.show()
@@ -91,7 +93,8 @@ class Tour(QObject):
             if "geometry" in self._saved:
                 w.setGeometry(self._saved["geometry"])
         w.tour = None
-        w._on_resize()
+        w.relayout()
+        w.set_camera(w.scene.camera_preset)  # back to the user's camera
         w.set_playhead(w.playhead)
 
     # -- moving between stops ----------------------------------------------------------------------
@@ -129,11 +132,17 @@ class Tour(QObject):
             w.set_playhead(self.target)
             self._arrive(reveal)
 
+    def stop_tau(self, ev) -> float:
+        """Presentation time of a stop in the storyboard: where its card (or question) starts."""
+        spans = [c for c in self.sb.cards if c.event_id == ev.id]
+        return spans[0].start_s if spans else self.sb.tau_of(self._clamped(ev.t))
+
     def _arrive(self, reveal: bool = False) -> None:
         self.timer.stop()
         ev = self.current
         w = self.win
         w.set_playhead(self.target)
+        w.show_story_camera(self.stop_tau(ev))
         if ev.question and not reveal:
             self.mode = "question"
             w.scene.show_question(ev)
@@ -145,7 +154,8 @@ class Tour(QObject):
         ev = self.current
         w = self.win
         w.scene.show_question(None)
-        w.scene.show_event_card(ev)
+        # A prediction question is answered on the reveal: the answer leads the card.
+        w.scene.show_event_card(revealed(w.plan, ev))
         w.timeline.set_highlight(ev.id)
         w.events_panel.highlight(ev.id)
         self.mode = "card"
@@ -188,7 +198,10 @@ class Tour(QObject):
         return self.approach + (self.cruise - self.approach) * ramp
 
     def _tick(self) -> None:
-        dt = self.clock.restart() / 1000.0
+        self.play_for(self.clock.restart() / 1000.0)
+
+    def play_for(self, dt: float) -> None:
+        """Move the tour on by ``dt`` seconds of screen time (travel or a signal in flight)."""
         w = self.win
         if self.mode == "travel":
             remaining = self.target - w.playhead
@@ -201,6 +214,7 @@ class Tour(QObject):
                 self._arrive()
             else:
                 w.set_playhead(w.playhead + direction * step)
+                w.show_story_camera(min(self.sb.tau_of(w.playhead), self.stop_tau(self.current)))
         elif self.mode == "signal":
             ev = self.current
             rate = (self._signal_end - ev.t) / self.signal_seconds

@@ -7,10 +7,11 @@ frames, one render follows.
 
 from __future__ import annotations
 
+import datetime as _dt
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QElapsedTimer, QEvent, QObject, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel,
                                QMainWindow, QMessageBox, QSizePolicy, QToolButton,
@@ -18,8 +19,38 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
 
 from marsviz.scene import style
 
-SPEEDS = [1, 2, 5, 10, 20, 30, 60, 120]
+_S = 1.0 / 86400.0
+# Playback rates in mission days per screen second: from real time (1 s per s), slow enough
+# to watch a 12-minute light-time signal cross, up to 120 days per second.
+SPEEDS = [_S, 10 * _S, 60 * _S, 600 * _S, 3600 * _S, 6 * 3600 * _S, 1, 2, 5, 10, 20, 30, 60, 120]
 DEFAULT_SPEED = 20
+
+
+def speed_label(days_per_second: float) -> str:
+    """``real time (1 s/s)``, ``10 min/s``, ``6 h/s``, ``1 day/s``, ``20 days/s``."""
+    s = days_per_second * 86400.0
+    if abs(s - 1.0) < 1e-9:
+        return "real time (1 s/s)"
+    for unit, size in (("day", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+        if s >= size - 1e-9:
+            n = s / size
+            name = unit + ("s" if unit == "day" and abs(n - 1) > 1e-9 else "")
+            return f"{n:g} {name}/s"
+    return f"{s:g} s/s"
+
+
+def apply_pose(view, pose) -> None:
+    """Set a VTK camera from a storyboard camera pose (heliocentric km; the scene draws in AU)."""
+    import numpy as np
+
+    from marsviz.mission.plan import AU_KM
+
+    cam = view.renderer.GetActiveCamera()
+    cam.SetFocalPoint(*(np.asarray(pose.focal_km, dtype=float) / AU_KM))
+    cam.SetPosition(*(np.asarray(pose.position_km, dtype=float) / AU_KM))
+    cam.SetViewUp(*pose.up)
+    cam.SetViewAngle(pose.view_angle_deg)
+    view.renderer.ResetCameraClippingRange()
 
 
 class _ResizeWatcher(QObject):
@@ -52,12 +83,23 @@ class MainWindow(QMainWindow):
         self.ephemeris = ephemeris
         self.playhead = plan.epoch
         self.speed = DEFAULT_SPEED
+        self.direction = 1
+        self.pace = "story"  # "story": the storyboard's pace and camera; "constant": a steady rate
+        self.tau = 0.0  # presentation seconds into the storyboard (story pace)
+        self.last_pose = None  # the last storyboard camera pose shown
+        self._storyboard = None
         self.playing = False
         self._render_pending = False
         self.render_count = 0
         self.last_render_ms = 0.0
         self.tour = None
         self._forced_event = None
+        from marsviz.gui.cards import CardSchedule
+
+        self.cards = CardSchedule(plan.events)
+        self._card_shown = None
+        self.screen_s = 0.0  # screen seconds of playback so far: the clock of the cards
+        self._signals = self._signal_spans(plan)
         self.setWindowTitle(f"marsviz: {plan.title}")
         self.resize(1440, 900)
 
@@ -70,6 +112,7 @@ class MainWindow(QMainWindow):
         self._clear_vtk_keys()
         lay.addWidget(self.view, 1)
         self.scene = MissionScene(self.view, plan)
+        self.scene.opt.card_mode = "off"  # the window decides which card is up, by screen time
         self._watch = _ResizeWatcher(self._on_resize)
         self.view.installEventFilter(self._watch)
 
@@ -77,23 +120,47 @@ class MainWindow(QMainWindow):
         bar.setObjectName("transport")
         blay = QHBoxLayout(bar)
         blay.setContentsMargins(8, 4, 8, 4)
+        self.reverse_button = QToolButton(bar)
+        self.reverse_button.setText("◀ Reverse")
+        self.reverse_button.setToolTip("Play backwards / pause (Shift+Space)")
+        self.reverse_button.clicked.connect(self.toggle_reverse)
         self.play_button = QToolButton(bar)
-        self.play_button.setText("Play")
+        self.play_button.setText("Play ▶")
         self.play_button.setToolTip("Play / pause (Space)")
         self.play_button.clicked.connect(self.toggle_play)
         self.speed_box = QComboBox(bar)
         for s in SPEEDS:
-            self.speed_box.addItem(f"{s} days/s", s)
+            self.speed_box.addItem(speed_label(s), s)
         self.speed_box.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
         self.speed_box.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
-        self.speed_box.setToolTip("Playback speed ([ slower, ] faster)")
+        self.speed_box.setToolTip("Playback rate: mission time per second on screen ([ slower, ] faster)")
+        self.pace_box = QComboBox(bar)
+        self.pace_box.addItem("Story pace", "story")
+        self.pace_box.addItem("Constant rate", "constant")
+        self.pace_box.setToolTip("Story pace: slows down and moves the camera to each event, and "
+                                 "holds each card long enough to read. Constant rate: the rate on "
+                                 "the right, with the camera you choose.")
+        self.pace_box.currentIndexChanged.connect(lambda i: self.set_pace(self.pace_box.itemData(i)))
+        from PySide6.QtWidgets import QDateTimeEdit
+
+        self.date_edit = QDateTimeEdit(bar)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
+        self.date_edit.setTimeZone(QTimeZone.utc())
+        self.date_edit.setKeyboardTracking(False)
+        self.date_edit.setToolTip("Go to a date and time (UTC): type it and press Enter")
+        self.date_edit.editingFinished.connect(self._on_date_entered)
+        self._set_date_range()
         self.time_label = QLabel(bar)
-        self.time_label.setMinimumWidth(360)
+        self.time_label.setMinimumWidth(220)
+        blay.addWidget(self.reverse_button)
         blay.addWidget(self.play_button)
+        blay.addWidget(self.pace_box)
         blay.addWidget(self.speed_box)
         blay.addSpacing(12)
+        blay.addWidget(self.date_edit)
+        blay.addSpacing(8)
         blay.addWidget(self.time_label, 1)
-        self.hint_label = QLabel("Space play · ←/→ 1 day · Shift 10 days · PgUp/PgDn events", bar)
+        self.hint_label = QLabel("Space play · Shift+Space reverse · ←/→ 1 day · PgUp/PgDn events", bar)
         self.hint_label.setStyleSheet("color: #7d8aa3")
         blay.addWidget(self.hint_label)
         lay.addWidget(bar)
@@ -128,6 +195,7 @@ class MainWindow(QMainWindow):
             f"Plan {'loaded from the cache' if getattr(plan, 'from_cache', False) else 'designed'}: "
             f"{plan.crewed_trajectory.sequence_name}, total Δv {plan.crewed_trajectory.total_dv:.2f} km/s")
         self.set_speed(self.speed)
+        self.speed_box.setEnabled(self.pace == "constant")
         self.last_error = None
         self.set_playhead(plan.epoch)
         QTimer.singleShot(0, self._warm_engine)
@@ -227,6 +295,7 @@ class MainWindow(QMainWindow):
 
         pm = mb.addMenu("&Playback")
         A["play"] = self._act("&Play / pause", self.toggle_play, "Space")
+        A["reverse"] = self._act("Play &backwards / pause", self.toggle_reverse, "Shift+Space")
         A["back1"] = self._act("Back one day", lambda: self.step(-1), "Left")
         A["fwd1"] = self._act("Forward one day", lambda: self.step(1), "Right")
         A["back10"] = self._act("Back ten days", lambda: self.step(-10), "Shift+Left")
@@ -237,7 +306,7 @@ class MainWindow(QMainWindow):
         A["end"] = self._act("Mission end", self.go_end, "End")
         A["slower"] = self._act("Slower", lambda: self.change_speed(-1), "[")
         A["faster"] = self._act("Faster", lambda: self.change_speed(1), "]")
-        for k in ("play", "back1", "fwd1", "back10", "fwd10", "prev", "next", "home", "end",
+        for k in ("play", "reverse", "back1", "fwd1", "back10", "fwd10", "prev", "next", "home", "end",
                   "slower", "faster"):
             pm.addAction(A[k])
 
@@ -278,31 +347,122 @@ class MainWindow(QMainWindow):
     # -----------------------------------------------------------------------------------------
     # Playhead
     # -----------------------------------------------------------------------------------------
-    def set_playhead(self, t: float, forced_event=None) -> None:
-        """Move the playhead (clamped to the mission); cheap, and coalesces the render."""
+    def set_playhead(self, t: float, forced_event=None, how: str = "set", frame_card=None) -> None:
+        """Move the playhead (clamped to the mission); cheap, and coalesces the render.
+
+        ``how`` says what moved it, which decides the event card: ``"play"`` (playback: a passed
+        event's card comes up for a few seconds of screen time), ``"step"`` (a key step: a passed
+        event's card comes up and stays), ``"set"`` (scrubbing, a typed date: the card goes).
+        ``forced_event`` shows that event's card (a jump to it)."""
         t0, t1 = self.plan.span
         t = float(min(max(t, t0), t1))
         prev = self.playhead
         self.playhead = t
-        if forced_event is not self._forced_event:
-            self._forced_event = forced_event
-            self.scene.show_event_card(forced_event)
+        self._forced_event = forced_event
         self.scene.set_time(t)
         self.timeline.set_time(t)
         self.telemetry.update_from(self.plan.telemetry(t))
-        active = self.scene.card_event
         if self.tour is None:
-            # Light time made visible: a signal event sends its signal across the view.
-            self.scene.set_signal(active if active is not None and active.signal and
-                                  self.plan.in_range(active.t) else None)
+            now = self.screen_s
+            if forced_event is not None:
+                self.cards.show(forced_event, now)
+            elif how == "story":  # the storyboard decides the card
+                if frame_card is None:
+                    self.cards.clear()
+                elif self.cards.card is None or self.cards.card.id != frame_card.id:
+                    self.cards.show(frame_card, now)
+            elif how in ("play", "step"):
+                self.cards.moved(prev, t, now, playing=how == "play")
+            else:
+                self.cards.clear()
+            self._show_card(t)
+            self.scene.set_signal(self.signal_event(t))
+            active = self.cards.card
+        else:
+            active = self.scene.card_event
         aid = active.id if active is not None else None
         self.timeline.set_highlight(aid)
         self.events_panel.highlight(aid)
-        self.time_label.setText(f"{self.plan.clock.date(t)}   {self.plan.clock.met(t)}   "
-                                f"{self.plan.phase_at(t).name}")
+        self._show_date(t)
+        if how != "story" and self.pace == "story" and self._storyboard is not None:
+            self.tau = self._storyboard.tau_of(t)  # scrubbing anywhere: the story goes on from here
         self.request_render()
         if t != prev:
             self.playheadChanged.emit(t)
+
+    def reset_cards(self) -> None:
+        """Take the window's card down (the tour shows its own cards)."""
+        self.cards.clear()
+        self._card_shown = None
+        self.scene.show_event_card(None)
+
+    def _show_card(self, t: float) -> None:
+        """Put the schedule's card on screen, saying how long ago its event was once it is past."""
+        import dataclasses
+
+        ev = self.cards.card
+        age = self.cards.age_text(t) if ev is not None and self.plan.span[0] <= ev.t <= self.plan.span[1] else ""
+        key = None if ev is None else (ev.id, age)
+        if key == self._card_shown:
+            return
+        self._card_shown = key
+        self.scene.show_event_card(None)
+        if ev is not None:
+            if self.pace == "story" and ev.question:
+                from marsviz.questions import revealed
+
+                ev = revealed(self.plan, ev)  # its question was asked: the answer leads the card
+            self.scene.show_event_card(dataclasses.replace(ev, title=f"{ev.title}   ({age})") if age else ev)
+
+    @staticmethod
+    def _signal_spans(plan) -> list:
+        """(event, one-way light time in days) of every signal event inside the ephemeris."""
+        import numpy as np
+
+        from marsviz.mission.plan import C_KMS
+        from marsviz.mission.timescale import SECONDS_PER_DAY
+        from marsviz.questions import signal_ends
+
+        out = []
+        for ev in plan.mission_events:
+            if ev.signal and plan.in_range(ev.t):
+                src, dst = signal_ends(plan, ev)
+                d = float(np.linalg.norm(np.asarray(plan.position(dst, ev.t)) - np.asarray(plan.position(src, ev.t))))
+                out.append((ev, d / C_KMS / SECONDS_PER_DAY))
+        return out
+
+    def signal_event(self, t: float):
+        """The signal on its way at ``t`` (or the one whose card is up, to show it arrived)."""
+        for ev, one_way in reversed(self._signals):
+            if ev.t <= t <= ev.t + one_way:
+                return ev
+        card = self.cards.card
+        if card is not None and any(card.id == ev.id for ev, _ in self._signals):
+            return card
+        return None
+
+    def _set_date_range(self) -> None:
+        clock = self.plan.clock
+        lo, hi = (QDateTime.fromSecsSinceEpoch(int(clock.utc(x).replace(tzinfo=_dt.timezone.utc).timestamp()),
+                                               QTimeZone.utc()) for x in self.plan.span)
+        self.date_edit.setDateTimeRange(lo, hi)
+
+    def _show_date(self, t: float) -> None:
+        self.time_label.setText(f"{self.plan.clock.met(t)}   {self.plan.phase_at(t).name}")
+        if not self.date_edit.hasFocus():
+            secs = int(self.plan.clock.utc(t).replace(tzinfo=_dt.timezone.utc).timestamp())
+            self.date_edit.blockSignals(True)
+            self.date_edit.setDateTime(QDateTime.fromSecsSinceEpoch(secs, QTimeZone.utc()))
+            self.date_edit.blockSignals(False)
+
+    def go_to_date(self, when: _dt.datetime) -> None:
+        """Move the playhead to a UTC date and time (clamped to the mission)."""
+        self.set_playhead(self.plan.clock.from_utc(when.replace(tzinfo=None)))
+
+    def _on_date_entered(self) -> None:
+        secs = self.date_edit.dateTime().toSecsSinceEpoch()
+        self.go_to_date(_dt.datetime.fromtimestamp(secs, _dt.timezone.utc))
+        self.view.setFocus()
 
     def request_render(self) -> None:
         if not self._render_pending:
@@ -329,7 +489,7 @@ class MainWindow(QMainWindow):
         if self.tour is not None:
             (self.tour.advance if days > 0 else self.tour.back)()
             return
-        self.set_playhead(self.playhead + days)
+        self.set_playhead(self.playhead + days, how="step")
 
     def go_start(self) -> None:
         self.set_playhead(self.plan.span[0])
@@ -339,12 +499,7 @@ class MainWindow(QMainWindow):
 
     def jump_to_event(self, event_id: str) -> None:
         ev = self.plan.event(event_id)
-        t0, t1 = self.plan.span
-        outside = not (t0 <= ev.t <= t1)
-        self.set_playhead(ev.t, forced_event=ev if outside else None)
-        if outside:
-            self.timeline.set_highlight(ev.id)
-            self.events_panel.highlight(ev.id)
+        self.set_playhead(ev.t, forced_event=ev)
 
     def jump_event(self, direction: int) -> None:
         """PageUp/PageDown: the previous/next event (prologue and epilogue included)."""
@@ -371,41 +526,129 @@ class MainWindow(QMainWindow):
         if self.tour is not None:
             self.tour.advance()
             return
-        self.set_playing(not self.playing)
+        self.set_playing(not (self.playing and self.direction > 0), direction=1)
 
-    def set_playing(self, on: bool) -> None:
+    def toggle_reverse(self) -> None:
+        if self.tour is not None:
+            self.tour.back()
+            return
+        self.set_playing(not (self.playing and self.direction < 0), direction=-1)
+
+    def set_playing(self, on: bool, direction: int | None = None) -> None:
+        if direction is not None:
+            self.direction = 1 if direction >= 0 else -1
         self.playing = on
-        self.play_button.setText("Pause" if on else "Play")
+        forward = on and self.direction > 0
+        backward = on and self.direction < 0
+        self.play_button.setText("Pause" if forward else "Play ▶")
+        self.reverse_button.setText("Pause" if backward else "◀ Reverse")
         if on:
-            if self.playhead >= self.plan.span[1]:
-                self.set_playhead(self.plan.span[0])
-            self._forced_event = None
-            self.scene.show_event_card(None)
+            t0, t1 = self.plan.span
+            if forward and self.playhead >= t1:
+                self.set_playhead(t0)
+            elif backward and self.playhead <= t0:
+                self.set_playhead(t1)
+            if self.pace == "story":
+                self.tau = self.storyboard().tau_of(self.playhead)
             self.clock.start()
             self.play_timer.start()
         else:
             self.play_timer.stop()
 
+    def set_pace(self, pace: str) -> None:
+        """Play in ``"story"`` pace (the storyboard: eased time, held cards, a camera that goes
+        to each event) or at a ``"constant"`` rate (the rate box, the user's camera)."""
+        if pace not in ("story", "constant"):
+            raise ValueError(f"unknown pace {pace!r} (use story or constant)")
+        self.pace = pace
+        i = self.pace_box.findData(pace)
+        if i != self.pace_box.currentIndex():
+            self.pace_box.blockSignals(True)
+            self.pace_box.setCurrentIndex(i)
+            self.pace_box.blockSignals(False)
+        self.speed_box.setEnabled(pace == "constant")
+        if pace == "story":
+            self.tau = self.storyboard().tau_of(self.playhead)
+        else:
+            self.set_camera(self.scene.camera_preset)
+
+    def storyboard(self):
+        """The story-pace storyboard of the plan (built on first use, about 30 ms)."""
+        if self._storyboard is None:
+            from marsviz.story import Storyboard
+
+            self._storyboard = Storyboard.build(self.plan, pace="story")
+        return self._storyboard
+
+    def apply_frame(self, state) -> None:
+        """Show a storyboard frame state: its mission time, card, signal and camera pose."""
+        ev = self.plan.event(state.card) if state.card else None
+        self.tau = state.tau_s
+        self.last_pose = state.camera
+        if hasattr(self.scene, "apply"):
+            # A scene that applies whole frame states (floating origin, true-size close-ups);
+            # the window's own card (the answer, how long ago) is put back on top just after.
+            self.scene.apply(state)
+            self._card_shown = None
+        else:
+            apply_pose(self.view, state.camera)
+        self.set_playhead(state.t, how="story", frame_card=ev)
+        if ev is not None and state.card_kind == "question" and ev.question:
+            # The prediction question comes before its event; the event's card answers it.
+            self.scene.show_question(ev)
+            self._card_shown = ("question", ev.id)
+        self.request_render()
+
+    def show_story_camera(self, tau_s: float) -> None:
+        """Put the camera where the storyboard has it at presentation time ``tau_s`` (the tour
+        flies along this track); time, card and signal stay as they are."""
+        import dataclasses
+
+        state = self.storyboard().at(tau_s)
+        self.last_pose = state.camera
+        if hasattr(self.scene, "apply"):
+            self.scene.apply(dataclasses.replace(state, t=self.playhead, card=None, card_kind=None,
+                                                 signal=None))
+        else:
+            apply_pose(self.view, state.camera)
+        self.request_render()
+
+    def relayout(self) -> None:
+        """Lay the 3D view's text out again for its current size (after a change of screen)."""
+        self._on_resize()
+
     def set_speed(self, days_per_second: float) -> None:
         self.speed = float(days_per_second)
-        # An event's card stays up for a few seconds of playback, however fast it runs.
-        self.scene.opt.card_days = max(3.0, 3.0 * self.speed)
-        if days_per_second in SPEEDS:
+        match = [i for i, s in enumerate(SPEEDS) if abs(s - self.speed) <= 1e-9 * s]
+        if match:
             self.speed_box.blockSignals(True)
-            self.speed_box.setCurrentIndex(SPEEDS.index(days_per_second))
+            self.speed_box.setCurrentIndex(match[0])
             self.speed_box.blockSignals(False)
 
     def change_speed(self, direction: int) -> None:
         i = SPEEDS.index(min(SPEEDS, key=lambda s: abs(s - self.speed)))
         self.set_speed(SPEEDS[min(max(i + direction, 0), len(SPEEDS) - 1)])
 
-    def _tick(self) -> None:
-        dt = self.clock.restart() / 1000.0
-        t = self.playhead + self.speed * dt
-        if t >= self.plan.span[1]:
-            t = self.plan.span[1]
+    def advance_by(self, seconds: float) -> None:
+        """Play on for ``seconds`` of screen time at the chosen pace, rate and direction."""
+        t0, t1 = self.plan.span
+        self.screen_s += seconds
+        if self.pace == "story":
+            sb = self.storyboard()
+            tau = self.tau + self.direction * seconds
+            if tau >= sb.duration_s or tau <= 0.0:
+                tau = min(max(tau, 0.0), sb.duration_s)
+                self.set_playing(False)
+            self.apply_frame(sb.at(tau))
+            return
+        t = self.playhead + self.direction * self.speed * seconds
+        if t >= t1 or t <= t0:
+            t = min(max(t, t0), t1)
             self.set_playing(False)
-        self.set_playhead(t)
+        self.set_playhead(t, how="play")
+
+    def _tick(self) -> None:
+        self.advance_by(self.clock.restart() / 1000.0)
 
     # -----------------------------------------------------------------------------------------
     # View
@@ -503,19 +746,39 @@ class MainWindow(QMainWindow):
     def replace_plan(self, plan) -> None:
         from marsviz.scene.scene import MissionScene
 
+        import dataclasses
+
+        from marsviz.gui.cards import CardSchedule
+
         self.set_playing(False)
+        # The user's view state survives a new plan: options, camera preset, rate, direction.
+        options = dataclasses.replace(self.scene.opt)
+        preset = self.scene.camera_preset
         self.plan = plan
         self.scene.close()
         self.view.clear()
         self.view.clear_actors()
-        self.scene = MissionScene(self.view, plan)
+        self.scene = MissionScene(self.view, plan, options)
+        self.scene.opt.card_mode = "off"
+        self.scene.apply_options()
+        self.cards = CardSchedule(plan.events)
+        self._card_shown = None
+        self._storyboard = None
+        self._signals = self._signal_spans(plan)
+        self._set_date_range()
         self.set_speed(self.speed)
         self._on_resize()
         self.timeline.set_plan(plan)
         self.events_panel.set_plan(plan)
         self.setWindowTitle(f"marsviz: {plan.title}")
         self._forced_event = None
+        if self.design_dock is not None:  # the design panel showed the old plan
+            self.removeDockWidget(self.design_dock)
+            self.design_dock.deleteLater()
+            self.design_dock = None
         self.set_playhead(plan.epoch)
+        if preset in style.CAMERA_NAMES:
+            self.set_camera(preset)
 
     def open_export_dialog(self) -> None:
         from marsviz.gui.export_dialog import ExportDialog
@@ -538,9 +801,16 @@ class MainWindow(QMainWindow):
             self.design_dock.setWidget(self.design_panel)
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.design_dock)
             self.resizeDocks([self.design_dock], [600], Qt.Orientation.Horizontal)
+            self.design_dock.visibilityChanged.connect(self._on_design_visibility)
             self.design_dock.show()
             return
         self.design_dock.setVisible(not self.design_dock.isVisible())
+
+    def _on_design_visibility(self, visible: bool) -> None:
+        """A porkchop preview belongs to the design panel: it leaves the 3D view with it."""
+        if not visible:
+            self.scene.set_preview(None)
+            self.request_render()
 
     def leave_presentation(self) -> None:
         if self.tour is not None:
@@ -568,7 +838,7 @@ class MainWindow(QMainWindow):
     # -----------------------------------------------------------------------------------------
     def shortcuts_text(self) -> str:
         rows = []
-        for key in ("play", "back1", "fwd1", "back10", "fwd10", "prev", "next", "home", "end",
+        for key in ("play", "reverse", "back1", "fwd1", "back10", "fwd10", "prev", "next", "home", "end",
                     "slower", "faster", "present", "fullscreen", "design", "open", "screenshot",
                     "export", "lesson", "quit"):
             a = self.actions_by_name[key]

@@ -17,6 +17,7 @@ from marsviz.scene import style
 from marsviz.scene.base import Visual
 
 CARD_KEYS = ("card-title", "card-meta", "card-body")
+CARD_LINE = 1.2  # line height of card text, in font sizes
 
 
 @dataclass
@@ -166,14 +167,34 @@ class Hud(Visual):
         for key in ("title", "date", "met"):
             self.texts[key].actor.SetPosition(0.015, y)
             y -= 1.3 * px[key] / h
-        body_top = self.texts["card-body"].anchor[1]
-        meta_bottom = body_top + 0.012
-        self.texts["card-meta"].actor.SetPosition(0.5, meta_bottom)
-        title_bottom = meta_bottom + 1.45 * px["card-meta"] / h
-        self.texts["card-title"].actor.SetPosition(0.5, title_bottom)
-        # The light-time countdown sits just above the card.
         self.texts["signal"].actor.GetTextProperty().SetVerticalJustificationToBottom()
-        self.texts["signal"].actor.SetPosition(0.5, title_bottom + 1.6 * px["card-title"] / h)
+        self._stack_card()
+
+    def _stack_card(self) -> None:
+        """Stack the card from the bottom up (body, meta, title, then the light-time countdown)
+        so that however many lines it has, it clears the bottom line of the HUD."""
+        T = self.texts
+        h = max(1, self.ctx.size[1])
+        px = {k: T[k].actor.GetTextProperty().GetFontSize() for k in T}
+        lines = {k: T[k].actor.GetInput().count("\n") + 1 if T[k].actor.GetInput() else 1
+                 for k in ("card-meta", "card-body")}
+        floor = 0.02 + CARD_LINE * max(px["scale"], px["footer"]) / h + 0.012
+        body_top = max(T["card-body"].anchor[1], floor + lines["card-body"] * CARD_LINE * px["card-body"] / h)
+        T["card-body"].actor.SetPosition(0.5, body_top)
+        meta_bottom = body_top + 0.012
+        T["card-meta"].actor.SetPosition(0.5, meta_bottom)
+        title_bottom = meta_bottom + (lines["card-meta"] * CARD_LINE + 0.25) * px["card-meta"] / h
+        T["card-title"].actor.SetPosition(0.5, title_bottom)
+        # The light-time countdown sits just above the card.
+        T["signal"].actor.SetPosition(0.5, title_bottom + 1.6 * px["card-title"] / h)
+
+    def _card_meta(self, head: str, tail: str) -> str:
+        """The card's detail line, split so that no line is wider than the card."""
+        width = self._wrap_width(self.texts["card-meta"].size)
+        if len(head) + len(tail) + 3 <= width:
+            return f" {head}   {tail} "
+        rows = textwrap.wrap(head, width) + textwrap.wrap(tail, width)
+        return "\n".join(f" {r} " for r in rows)
 
     def update(self, t: float, camera_preset: str):
         """Date, mission time, view name and the card for ``t``; returns the event carded."""
@@ -241,11 +262,12 @@ class Hud(Visual):
         src = getattr(ev, "source_label", None) or ("from the story" if ev.source == "seed" else "assumed")
         if ev.assumed and ev.source == "seed":
             src += f" (assumed: {ev.assumed})"
-        meta = (f" {plan.clock.date(ev.t)}   {plan.clock.met(ev.t)}   "
-                f"{style.CATEGORY_LABELS[ev.category]}   {src} ")
-        T["card-meta"].actor.SetInput(meta)
+        T["card-meta"].actor.SetInput(self._card_meta(
+            f"{plan.clock.date(ev.t)}   {plan.clock.met(ev.t)}   {style.CATEGORY_LABELS[ev.category]}",
+            src))
         body = "\n".join(textwrap.wrap(ev.description, self._wrap_width(T["card-body"].size))) or " "
         T["card-body"].actor.SetInput(body)
+        self._stack_card()
 
     def _show_question(self, ev) -> None:
         T = self.texts
@@ -256,6 +278,7 @@ class Hud(Visual):
         T["card-title"].actor.SetInput(" Before we see what happens... ")
         T["card-meta"].actor.SetInput(f" {self.plan.clock.date(ev.t)}   {self.plan.clock.met(ev.t)} ")
         T["card-body"].actor.SetInput("\n".join(textwrap.wrap(ev.question, self._wrap_width(T["card-body"].size))))
+        self._stack_card()
 
     def set_footer(self, text: str | None) -> None:
         a = self.texts["footer"].actor
