@@ -178,7 +178,7 @@ class ExportDialog(_Runner):
         self.camera = QComboBox()
         for key, name in style.CAMERA_NAMES.items():
             self.camera.addItem(name, key)
-        self.camera.setCurrentIndex(self.camera.findData(win.scene.camera_preset))
+        self.camera.setCurrentIndex(max(0, self.camera.findData(win.user_preset())))
         form.addRow("Camera", self.camera)
         self.hold = QDoubleSpinBox()
         self.hold.setRange(0, 60)

@@ -94,7 +94,7 @@ class Tour(QObject):
                 w.setGeometry(self._saved["geometry"])
         w.tour = None
         w.relayout()
-        w.set_camera(w.scene.camera_preset)  # back to the user's camera
+        w.set_camera(w.user_preset())  # back to the user's camera
         w.set_playhead(w.playhead)
 
     # -- moving between stops ----------------------------------------------------------------------

@@ -570,7 +570,11 @@ class MainWindow(QMainWindow):
         if pace == "story":
             self.tau = self.storyboard().tau_of(self.playhead)
         else:
-            self.set_camera(self.scene.camera_preset)
+            self.set_camera(self.user_preset())
+
+    def user_preset(self) -> str:
+        """The camera preset the user chose last (storyboard shots are not presets)."""
+        return getattr(self, "user_camera", None) or "overview"
 
     def storyboard(self):
         """The story-pace storyboard of the plan (built on first use, about 30 ms)."""
@@ -655,6 +659,7 @@ class MainWindow(QMainWindow):
     # -----------------------------------------------------------------------------------------
     def set_camera(self, key: str) -> None:
         self.scene.set_camera(key)
+        self.user_camera = key  # the preset the user chose (a storyboard shot is not one)
         if key in self.camera_actions:
             self.camera_actions[key].setChecked(True)
         i = self.camera_box.findData(key)
@@ -753,7 +758,7 @@ class MainWindow(QMainWindow):
         self.set_playing(False)
         # The user's view state survives a new plan: options, camera preset, rate, direction.
         options = dataclasses.replace(self.scene.opt)
-        preset = self.scene.camera_preset
+        preset = self.user_preset()
         self.plan = plan
         self.scene.close()
         self.view.clear()
