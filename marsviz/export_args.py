@@ -8,7 +8,7 @@ import re
 from marsviz.errors import UsageError
 
 CAMERAS = ("overview", "follow", "earth", "mars", "venus", "inner", "venus-flyby", "mars-arrival", "mars-stay",
-           "earth-approach")
+           "earth-approach", "ship")
 DEFAULT_SIZE = (1280, 720)
 
 
