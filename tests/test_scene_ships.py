@@ -167,3 +167,47 @@ def test_earth_night_lights_are_on_only_on_the_night_side(scene, plan):
     c = n @ to_sun
     assert alpha[c > 0.1].max() == 0
     assert alpha[c < -0.2].min() == 255
+
+
+def test_surface_event_markers_sit_at_their_sites_on_the_turning_true_scale_mars(scene, plan):
+    """With the camera at each site (the storyboard's surface shot), every surface event's
+    marker projects inside the Mars disc, within 3 pixels of where the plan puts its site, and
+    on the globe's map at the site's latitude and longitude."""
+    from types import SimpleNamespace
+
+    from marsviz.story.shots import shot_pose
+
+    surface = [e for e in plan.mission_events if getattr(e, "site", None) in plan.sites]
+    assert len(surface) >= 6
+    mars = scene.planets.planet_actors["mars"]
+    mesh = mars.GetMapper().GetInput()
+    tc = np.asarray(pv.wrap(mesh).active_texture_coordinates)
+    for ev in surface:
+        state = SimpleNamespace(tau_s=0.0, t=ev.t, card=None, card_kind=None, signal=None,
+                                camera=shot_pose(plan, f"surface:{ev.site}", ev.t),
+                                shot=f"surface:{ev.site}")
+        scene.apply(state)
+        render(scene)
+        assert scene.ctx.scales["mars"] == pytest.approx(1.0)  # true size
+        marker = scene.markers.event_positions[ev.id]
+        px = np.array(scene.world_to_display(marker))
+        site = np.array(scene.world_to_display(scene.world.to_scene(plan.site_position(ev.site, ev.t))))
+        assert np.linalg.norm(px - site) < 3.0, ev.id
+        centre = np.array(mars.GetPosition())
+        c_px = np.array(scene.world_to_display(centre))
+        cam = scene.p.renderer.GetActiveCamera()
+        d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
+        r_scene = plan.constants["mars"]["R"] / scene.world.km_per_unit
+        # the disc's radius on screen (a sphere seen from distance d)
+        ang = np.arcsin(r_scene / d)
+        r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * SIZE[1] / 2
+        assert np.linalg.norm(px - c_px) < r_px, ev.id
+        # The globe's map under the marker: the map's latitude and longitude of the site.
+        pts = np.asarray(pv.wrap(mesh).points) * mars.GetScale()[0]
+        u = (marker - centre) / np.linalg.norm(marker - centre)
+        k = int(np.argmax(pts @ u / np.linalg.norm(pts, axis=1)))
+        lon, lat = tc[k, 0] * 360 - 180, tc[k, 1] * 180 - 90
+        s = plan.sites[ev.site]
+        assert lat == pytest.approx(s["latitude_deg"], abs=2.5), ev.id
+        dlon = (lon - s["longitude_deg"] + 180) % 360 - 180
+        assert abs(dlon) < 2.5 / np.cos(np.radians(lat)), ev.id

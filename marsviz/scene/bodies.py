@@ -27,18 +27,29 @@ def has_moon(plan) -> bool:
     return True
 
 
+#: Planets drawn turning with the plan's orientation (when the plan gives it).
+SPINNING = ("mars",)
+
 TILT_DEG = {"mercury": 0.03, "venus": 177.4, "earth": 23.44, "mars": 25.19}
 
 
 class Planets(Visual):
     def build(self) -> None:
         self.planet_actors = {}
+        # Planets turned by the plan's IAU orientation (pole and prime meridian), so that a
+        # site's latitude and longitude on the map is where the plan puts the site.
+        self.spinning = {b: None for b in SPINNING if callable(getattr(self.plan, "body_rotation", None))}
+        self._spin_t = {}
         for body in PLANETS:
             r = self.ctx.radii[body]
             mesh = uv_sphere(r)
-            rot = rotation_x(TILT_DEG[body])
-            mesh.points = np.asarray(mesh.points) @ rot.T
-            mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
+            if body in self.spinning:  # turned by place(); built in the body-fixed frame
+                self.spinning[body] = (mesh, np.asarray(mesh.points).copy(),
+                                       np.asarray(mesh.point_data["Normals"]).copy())
+            else:
+                rot = rotation_x(TILT_DEG[body])
+                mesh.points = np.asarray(mesh.points) @ rot.T
+                mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
             tex_path = texture(f"{body}.jpg")
             kw = dict(smooth_shading=True, name=f"planet-{body}", reset_camera=False,
                       **PLANET_LIGHTING)
@@ -98,6 +109,8 @@ class Planets(Visual):
             k = self.ctx.scales[body] / cap
             if a.GetScale()[0] != k:
                 a.SetScale(k, k, k)
+        for body in self.spinning:
+            self.rotation(body)
         if self.night_actor is not None:
             self.night_actor.SetPosition(*pos["earth"])
             k = self.ctx.scales["earth"] / cap
@@ -107,6 +120,18 @@ class Planets(Visual):
         if self.moon_actor is not None:
             pos["moon"] = self._place_moon(km)
         return pos
+
+    def rotation(self, body: str) -> np.ndarray:
+        """Body-fixed -> ecliptic rotation of a spinning planet now (its globe turned to it)."""
+        t = self.ctx.t
+        if self._spin_t.get(body, (None,))[0] != t:
+            rot = np.asarray(self.plan.body_rotation(body, t), dtype=float)
+            self._spin_t[body] = (t, rot)
+            mesh, pts, nrm = self.spinning[body]
+            mesh.points = pts @ rot.T
+            mesh.point_data["Normals"] = nrm @ rot.T
+            mesh.Modified()
+        return self._spin_t[body][1]
 
     def _place_moon(self, km: dict):
         """Draw the Moon at its true place, enlarged as much as the Earth (so the two keep their

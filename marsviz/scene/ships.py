@@ -20,7 +20,9 @@ Attitude (the models' +x is the thrust direction, engines aft along -x):
   the direction of the velocity change across the (impulsive) burn, so the engines fire aft;
 - otherwise +x points along the heliocentric velocity (nose forward, as when coasting between
   burns); the radiators' span (+y) lies in the ecliptic plane;
-- between the two the heading turns smoothly over :data:`BURN_TURN_H` hours.
+- between the two the heading turns smoothly over :data:`BURN_TURN_H` hours;
+- a lander on the ground (the plan's planet-centred arcs put it there) stands upright, +x
+  along the local vertical, drawn as the landed vehicle (without its transit stage).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 
 from marsviz.scene import models
 from marsviz.scene.base import Visual
-from marsviz.scene.scales import track_km
+from marsviz.scene.scales import has_local_arcs, track_km
 
 #: Icon length on screen (pixels, at a 720-pixel-high frame): the crewed ship; others x 0.75.
 ICON_PX = 40.0
@@ -41,10 +43,18 @@ CARGO_ICON = 0.75
 #: its coasting attitude over the next BURN_TURN_H hours.
 BURN_HOLD_H = 1.0
 BURN_TURN_H = 2.0
+#: A lander within this height (km) of a planet's surface stands on it: drawn landed, +x up.
+LANDED_KM = 0.5
+LANDING_BODIES = ("mars",)
 
 
 def parked(traj, t) -> bool:
     return any(a.t_arr < t < b.t_dep for a, b in zip(traj.legs, traj.legs[1:]))
+
+
+def _length(mesh) -> float:
+    pts = np.asarray(mesh.points)
+    return float(max(pts.max(axis=0) - pts.min(axis=0)))
 
 
 def _camera(vtk_cam) -> SimpleNamespace:
@@ -73,6 +83,9 @@ class Ships(Visual):
         self.heading: dict = {}
         self.drawn_as: dict = {}  # cid -> "model" | "icon" (after the last render)
         self.visible: dict = {}
+        self.forms: dict = {}  # cid -> {"transit": (mesh, length km), "landed": ... or None}
+        self.form: dict = {}  # cid -> the form drawn now
+        self.icons: dict = {}  # cid -> {"transit": icon mesh, "landed": icon mesh or None}
         plan = self.plan
         for cid in plan.trajectories:
             role = plan.spacecraft.get(cid, {}).get("role")
@@ -82,13 +95,17 @@ class Ships(Visual):
                 name = "terra_nova" if cid == plan.crewed else "shirase"
             self.model_names[cid] = name
             mesh = models.transit_stack(name, 16 if cid != plan.crewed else 24)
-            lo, hi = np.asarray(mesh.points).min(axis=0), np.asarray(mesh.points).max(axis=0)
-            self.length_km[cid] = float(max(hi - lo))
+            landed = models.build_ship(name, 16) if name != "terra_nova" else None
+            self.forms[cid] = {"transit": (mesh, _length(mesh)),
+                               "landed": (landed, _length(landed)) if landed is not None else None}
+            self.form[cid] = "transit"
+            self.length_km[cid] = self.forms[cid]["transit"][1]
             self.model_actors[cid] = self.p.add_mesh(
                 mesh, scalars="RGB", rgb=True, smooth_shading=True, ambient=0.25, diffuse=0.9,
                 specular=0.2, show_scalar_bar=False, name=f"model-{cid}", reset_camera=False,
                 pickable=False)
             ic = models.icon(name, transit=True)
+            self.icons[cid] = {"transit": ic, "landed": models.icon(name) if landed is not None else None}
             self.craft_actors[cid] = self.p.add_mesh(
                 ic, scalars="RGB", rgb=True, lighting=False, show_scalar_bar=False,
                 name=f"craft-{cid}", reset_camera=False)
@@ -137,17 +154,47 @@ class Ships(Visual):
         ids = list(self.craft_actors)
         km = np.array([states[c][0] for c in ids])
         pos = self.world.to_scene(km if dmap is None else dmap.apply(km, km.min(axis=0), km.max(axis=0)))
+        local = has_local_arcs(plan)
         for i, cid in enumerate(ids):
             v = states[cid][1]
             shown = pos[i]
             drawn[cid] = shown
-            self.heading[cid] = self.attitude(cid, t, v)
+            up = self.landed_up(cid, states[cid][0], t) if local else None
+            self.heading[cid] = up if up is not None else self.attitude(cid, t, v)
+            self.set_form(cid, "landed" if up is not None else "transit")
             self.shown[cid] = (shown, v)
             traj = plan.trajectories[cid]
             flying = traj.t_start <= t <= traj.t_end and not parked(traj, t)
             visible = (cid == plan.crewed or (self.ctx.opt.cargo and t >= traj.t_start - 1))
-            self.visible[cid] = bool(visible and (flying or cid == plan.crewed))
+            # With true planet-centred arcs a ship is drawn where it is, in orbit or landed.
+            self.visible[cid] = bool(visible and (flying or local or cid == plan.crewed))
         return drawn
+
+    def landed_up(self, cid: str, r_km, t: float):
+        """The local vertical if ship ``cid`` stands on a planet's surface at ``t``, else None."""
+        if self.forms[cid]["landed"] is None:
+            return None
+        for body in LANDING_BODIES:
+            rel = np.asarray(r_km, dtype=float) - np.asarray(self.plan.table.state(body, t)[0], dtype=float)
+            d = float(np.linalg.norm(rel))
+            if d < self.ctx.true_radii_km[body] + LANDED_KM:
+                return rel / d
+        return None
+
+    def set_form(self, cid: str, form: str) -> None:
+        """Draw ship ``cid`` as it flies ("transit") or as it stands on the ground ("landed")."""
+        if self.form[cid] == form or self.forms[cid].get(form) is None:
+            return
+        mesh, length = self.forms[cid][form]
+        for actor, data in ((self.model_actors[cid], mesh), (self.craft_actors[cid], self.icons[cid][form])):
+            data.set_active_scalars("RGB", preference="cell")
+            mapper = actor.GetMapper()
+            mapper.SetInputData(data)
+            mapper.SetScalarModeToUseCellData()
+            mapper.SetColorModeToDirectScalars()
+            mapper.ScalarVisibilityOn()
+        self.length_km[cid] = length
+        self.form[cid] = form
 
     def orient_all(self, cam_pos=None) -> None:
         """Turn and size every ship for the active camera (before every render)."""
