@@ -10,7 +10,7 @@ import re
 from marsviz.errors import UsageError
 
 CAMERAS = ("overview", "follow", "earth", "mars", "venus", "inner", "venus-flyby", "mars-arrival", "mars-stay",
-           "earth-approach")
+           "earth-approach", "ship")
 DEFAULT_SIZE = (1280, 720)
 #: Documented ranges of the numeric options.
 FPS_MAX = 240.0

@@ -134,11 +134,14 @@ def test_no_plotters_leak(plan):
     assert set(_ALL_PLOTTERS) == before
 
 
-def test_spacecraft_marker_keeps_its_screen_size_after_a_camera_jump(scene, plan):
+def test_spacecraft_icon_keeps_its_screen_size_after_a_camera_jump(scene, plan):
+    from marsviz.scene.ships import ICON_PX
+
     scene.set_time(plan.event("dust-devil").t)
     scene.set_camera("mars")  # a big jump: from 6 AU away to 0.5 AU
+    image(scene)
     m = scene.craft_actors[plan.crewed].GetUserMatrix()
-    scale = np.linalg.norm([m.GetElement(i, 0) for i in range(3)])
     pos = np.array([m.GetElement(i, 3) for i in range(3)])
-    dist = np.linalg.norm(np.array(scene.p.camera.position) - pos)
-    assert scale == pytest.approx(0.02 * dist, rel=1e-6)
+    x = np.array([m.GetElement(i, 0) for i in range(3)])
+    ends = [np.array(scene.world_to_display(pos + k * x)) for k in (-0.5, 0.5)]
+    assert np.linalg.norm(ends[1] - ends[0]) == pytest.approx(ICON_PX * SIZE[1] / 720, abs=0.5)

@@ -7,10 +7,12 @@ import pyvista as pv
 
 from marsviz.scene import style
 from marsviz.scene.base import Visual
-from marsviz.scene.geometry import polyline, uv_sphere
+from marsviz.scene.geometry import polyline
 
 STAR_RADIUS_AU = 40.0
 SUN_RADIUS_KM = 696_000.0
+#: The bright disc's share of the Sun sprite's half-width (the rest is the corona).
+SUN_CORE = 0.32
 
 
 class Backdrop(Visual):
@@ -63,15 +65,17 @@ class Backdrop(Visual):
         self.sized(self.grid_actor, line=1.0)
 
     def _build_sun(self) -> None:
+        """The Sun as a glowing billboard (it draws the disc and a smooth corona, no rings).
+
+        The corona is kept inside Mercury's orbit in the overview: the sprite's half-width is
+        the drawn radius over :data:`SUN_CORE` (0.093 AU / 0.32 = 0.29 AU < 0.31 AU, Mercury's
+        perihelion)."""
+        from marsviz.scene.models import add_sun_glow
+
         r = self.world.length(SUN_RADIUS_KM * self.ctx.sun_scale)
-        sun = uv_sphere(r, 64, 32)
-        self.sun_actor = self.p.add_mesh(sun, color=style.PLANET_COLORS["sun"], lighting=False,
-                                         name="sun", reset_camera=False, smooth_shading=True)
+        self.sun_radius = r
+        self.sun_actor = add_sun_glow(self.p, (0.0, 0.0, 0.0), r, name="sun-glow", core=SUN_CORE)
         self.static.append(self.sun_actor)
-        for i, (k, op) in enumerate(((1.35, 0.16), (1.9, 0.07), (2.8, 0.03))):
-            glow = pv.Sphere(radius=r * k, theta_resolution=48, phi_resolution=24)
-            self.static.append(self.p.add_mesh(glow, color="#ffd27a", opacity=op, lighting=False,
-                                               name=f"sun-glow-{i}", reset_camera=False, pickable=False))
 
     def shift(self, offset) -> None:
         super().shift(offset)

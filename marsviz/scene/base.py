@@ -27,6 +27,7 @@ class SceneContext:
     scales: dict = field(default_factory=dict)  # planet -> exaggeration now (1 = true size)
     dmap: object = None  # the DisplayMap of this instant and camera
     sized: list = field(default_factory=list)  # (actor, line width, point size) at 720 px
+    planets: object = None  # the Planets visual (turning globes)
 
     @property
     def px(self) -> float:

@@ -10,6 +10,25 @@ from marsviz.resources import texture
 from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import polyline, rotation_x, uv_sphere
+from marsviz.scene.models import PLANET_LIGHTING, add_night_lights, night_lights, set_night_side
+
+MOON_RADIUS_KM = 1737.4
+#: The Moon is enlarged at most this much, and drawn only while the Earth is enlarged no more
+#: (at 30 x, the drawn Earth's radius is half the Earth-Moon distance).
+MOON_MAX_SCALE = 30.0
+
+
+def has_moon(plan) -> bool:
+    """True when the plan's ephemeris has the Moon (``plan.position("moon", t)``)."""
+    try:
+        plan.position("moon", plan.epoch)
+    except (KeyError, ValueError, AttributeError):
+        return False
+    return True
+
+
+#: Planets drawn turning with the plan's orientation (when the plan gives it).
+SPINNING = ("mars",)
 
 TILT_DEG = {"mercury": 0.03, "venus": 177.4, "earth": 23.44, "mars": 25.19}
 
@@ -17,26 +36,65 @@ TILT_DEG = {"mercury": 0.03, "venus": 177.4, "earth": 23.44, "mars": 25.19}
 class Planets(Visual):
     def build(self) -> None:
         self.planet_actors = {}
+        # Planets turned by the plan's IAU orientation (pole and prime meridian), so that a
+        # site's latitude and longitude on the map is where the plan puts the site.
+        self.spinning = {b: None for b in SPINNING if callable(getattr(self.plan, "body_rotation", None))}
+        self._spin_t = {}
         for body in PLANETS:
             r = self.ctx.radii[body]
             mesh = uv_sphere(r)
-            rot = rotation_x(TILT_DEG[body])
-            mesh.points = np.asarray(mesh.points) @ rot.T
-            mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
+            if body in self.spinning:  # turned by place(); built in the body-fixed frame
+                self.spinning[body] = (mesh, np.asarray(mesh.points).copy(),
+                                       np.asarray(mesh.point_data["Normals"]).copy())
+            else:
+                rot = rotation_x(TILT_DEG[body])
+                mesh.points = np.asarray(mesh.points) @ rot.T
+                mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
             tex_path = texture(f"{body}.jpg")
-            kw = dict(smooth_shading=True, ambient=0.12, diffuse=1.0, specular=0.05,
-                      name=f"planet-{body}", reset_camera=False)
+            kw = dict(smooth_shading=True, name=f"planet-{body}", reset_camera=False,
+                      **PLANET_LIGHTING)
             if tex_path.is_file():
                 actor = self.p.add_mesh(mesh, texture=pv.read_texture(str(tex_path)), **kw)
             else:
                 actor = self.p.add_mesh(mesh, color=style.PLANET_COLORS[body], **kw)
             self.planet_actors[body] = actor
+        self._build_night_lights()
+        self._build_moon()
+
+    def _build_night_lights(self) -> None:
+        """Earth's city lights on its night side: a shell just above the globe, turned with it."""
+        self.night_mesh = self.night_actor = None
+        tex = texture("earth_night.jpg")
+        if not tex.is_file():
+            return
+        rot = rotation_x(TILT_DEG["earth"])
+        mesh = night_lights(self.ctx.radii["earth"])
+        mesh.points = np.asarray(mesh.points) @ rot.T
+        mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
+        self.night_mesh = mesh
+        self.night_actor = add_night_lights(self.p, mesh, tex)
+
+    def _build_moon(self) -> None:
+        """The Moon (true radius, with its map), where the plan's ephemeris puts it."""
+        self.moon_actor = None
+        if not has_moon(self.plan):
+            return
+        mesh = uv_sphere(MOON_RADIUS_KM * self.ctx.planet_scale / self.world.km_per_unit, 64, 32)
+        tex = texture("moon.jpg")
+        kw = dict(smooth_shading=True, name="moon", reset_camera=False, pickable=False,
+                  **PLANET_LIGHTING)
+        if tex.is_file():
+            self.moon_actor = self.p.add_mesh(mesh, texture=pv.read_texture(str(tex)), **kw)
+        else:
+            self.moon_actor = self.p.add_mesh(mesh, color="#a8a8a8", **kw)
 
     def update(self, t: float) -> dict:
         """Move the planets to ``t``; returns their heliocentric positions (km)."""
         km = {}
         for body in PLANETS:
             km[body] = self.plan.table.state(body, t)[0]
+        if self.moon_actor is not None:
+            km["moon"] = np.asarray(self.plan.position("moon", t), dtype=float)
         return km
 
     def place(self, km: dict) -> dict:
@@ -51,7 +109,45 @@ class Planets(Visual):
             k = self.ctx.scales[body] / cap
             if a.GetScale()[0] != k:
                 a.SetScale(k, k, k)
+        for body in self.spinning:
+            self.rotation(body)
+        if self.night_actor is not None:
+            self.night_actor.SetPosition(*pos["earth"])
+            k = self.ctx.scales["earth"] / cap
+            if self.night_actor.GetScale()[0] != k:
+                self.night_actor.SetScale(k, k, k)
+            set_night_side(self.night_mesh, -np.asarray(km["earth"], dtype=float))
+        if self.moon_actor is not None:
+            pos["moon"] = self._place_moon(km)
         return pos
+
+    def rotation(self, body: str) -> np.ndarray:
+        """Body-fixed -> ecliptic rotation of a spinning planet now (its globe turned to it)."""
+        t = self.ctx.t
+        if self._spin_t.get(body, (None,))[0] != t:
+            rot = np.asarray(self.plan.body_rotation(body, t), dtype=float)
+            self._spin_t[body] = (t, rot)
+            mesh, pts, nrm = self.spinning[body]
+            mesh.points = pts @ rot.T
+            mesh.point_data["Normals"] = nrm @ rot.T
+            mesh.Modified()
+        return self._spin_t[body][1]
+
+    def _place_moon(self, km: dict):
+        """Draw the Moon at its true place, enlarged as much as the Earth (so the two keep their
+        true sizes relative to each other); hidden while the drawn Earth is enlarged more than
+        :data:`MOON_MAX_SCALE`, when it would reach half-way to the Moon."""
+        s_earth = self.ctx.scales["earth"]
+        r = self.world.to_scene(km["moon"])
+        a = self.moon_actor
+        a.SetPosition(*r)
+        to_earth = np.asarray(km["earth"]) - np.asarray(km["moon"])  # the near side faces Earth
+        a.SetOrientation(0.0, 0.0, float(np.degrees(np.arctan2(to_earth[1], to_earth[0]))))
+        k = s_earth / self.ctx.planet_scale  # the Earth's enlargement: true relative sizes
+        if a.GetScale()[0] != k:
+            a.SetScale(k, k, k)
+        a.SetVisibility(bool(s_earth <= MOON_MAX_SCALE))
+        return r
 
 
 class Orbits(Visual):

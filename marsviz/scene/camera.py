@@ -23,6 +23,8 @@ TRACK = {
     "mars-arrival": ("mars", 150_000.0, "km"),
     "mars-stay": ("mars", 45_000.0, "km"),
     "earth-approach": ("earth", 2_500_000.0, "km"),
+    # The crewed ship at true size (Terra Nova is 89 m long).
+    "ship": (None, 0.22, "km"),
 }
 
 
@@ -56,7 +58,7 @@ class CameraRig(Visual):
             dist = d * world.au if unit == "au" else world.length(d)
             helio = center - world.sun_offset()
             outward = helio / (np.linalg.norm(helio) or 1.0)
-            if preset == "follow":
+            if preset in ("follow", "ship"):
                 # Above and beside the craft, looking back towards the Sun: smooth in time.
                 side = np.cross([0.0, 0.0, 1.0], outward)
                 offset = 0.35 * outward - 0.75 * side + np.array([0.0, 0.0, 0.7])

@@ -150,7 +150,8 @@ class Hud(Visual):
         self.bar.points = np.array([[x0, y, 0], [x1, y, 0], [x0, y - tick, 0], [x0, y + tick, 0],
                                     [x1, y - tick, 0], [x1, y + tick, 0]], dtype=float)
         self.bar.Modified()
-        label = (f"{nice / 1e6:,.4g} million km" if nice >= 1e6 else f"{nice:,.0f} km")
+        label = (f"{nice / 1e6:,.4g} million km" if nice >= 1e6 else f"{nice:,.0f} km" if nice >= 1
+                 else f"{nice * 1000:,.0f} m")
         bar = self.texts["bar"].actor
         bar.SetInput(label)
         bar.SetPosition(x1 + 0.01, y)

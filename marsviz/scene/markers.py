@@ -10,6 +10,10 @@ from marsviz.scene.base import Visual
 from marsviz.scene.geometry import write_points
 
 
+#: Site markers sit this factor above the drawn surface (clear of the globe's facets).
+SITE_LIFT = 1.004
+
+
 def milestone_label(name: str) -> str:
     pretty = {
         "earth_departure": "Earth departure",
@@ -74,6 +78,13 @@ class Markers(Visual):
         self._all_km = np.vstack([np.array([self.event_km[i] for i in self._ids]).reshape(-1, 3),
                                   self.milestone_km])
         self._lo, self._hi = self._all_km.min(axis=0), self._all_km.max(axis=0)
+        # Events at a surface site: drawn on the (turning, possibly enlarged) globe at the site.
+        sites = getattr(plan, "sites", None) or {}
+        self.site_of = {i: plan.event(i).site for i in self._ids
+                        if getattr(plan.event(i), "site", None) in sites}
+        self._site_rows = np.array([self._ids.index(i) for i in self.site_of], dtype=int)
+        self._site_fixed = {sid: np.asarray(plan.site_fixed(sid), dtype=float)
+                            for sid in set(self.site_of.values())}
         self._sel = [(poly, np.array([self._ids.index(i) for i in ids])) for poly, ids in self.marker_sets.values()]
 
     def update(self) -> None:
@@ -82,6 +93,9 @@ class Markers(Visual):
         km = self._all_km
         if dmap is not None:
             km = dmap.apply(km, self._lo, self._hi)
+        if len(self._site_rows):
+            km = np.array(km, dtype=float, copy=True)
+            km[self._site_rows] = self.site_km()
         pos = self.world.to_scene(km)
         n = len(self._ids)
         self.event_positions = dict(zip(self._ids, pos[:n]))
@@ -89,6 +103,20 @@ class Markers(Visual):
             write_points(poly, pos[sel])
         write_points(self.milestone_pts, pos[n:])
         self.active_id = None
+
+    def site_km(self) -> np.ndarray:
+        """Where the site events are drawn (heliocentric km): on the drawn globe of their
+        planet, :data:`SITE_LIFT` above its drawn surface, turned with it."""
+        out = []
+        planets = self.ctx.planets
+        for i in self.site_of:
+            sid = self.site_of[i]
+            body = self.plan.sites[sid]["body"]
+            rot = planets.rotation(body) if body in planets.spinning else self.plan.body_rotation(body, self.ctx.t)
+            s = self.ctx.scales.get(body, 1.0)
+            centre = np.asarray(self.plan.table.state(body, self.ctx.t)[0], dtype=float)
+            out.append(centre + s * SITE_LIFT * (rot @ self._site_fixed[sid]))
+        return np.array(out).reshape(-1, 3)
 
     def highlight(self, ev, visible: bool) -> None:
         """Ring the active event ``ev`` (or hide the ring)."""

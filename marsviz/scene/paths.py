@@ -15,9 +15,34 @@ import pyvista as pv
 from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import polyline, set_line_cells, write_points
-from marsviz.scene.scales import ChunkIndex, dense_times, encounter_times, track_km
+from marsviz.mission.plan import PLANETS
+from marsviz.scene.scales import ChunkIndex, dense_times, encounter_times, has_local_arcs, track_km
 
 FLOWN_STEP_DAYS = 0.5
+#: Near a planet a path is drawn in the planet's frame: its samples within LOCAL_RADII[0]
+#: planet radii of the planet (at their own instant) are drawn about where the planet is now
+#: (the true planet-centred arc around the drawn planet), those beyond LOCAL_RADII[1] where
+#: the Sun-centred path has them, with a smooth blend between. The ship's own place is the
+#: same in both frames, so it never leaves its path.
+LOCAL_RADII = (20.0, 100.0)
+#: ... while the encounter is the current one: samples within LOCAL_DAYS[0] days of the
+#: instant shown get the planet's frame in full, none beyond LOCAL_DAYS[1] days (so that an
+#: encounter of long ago stays where it happened).
+LOCAL_DAYS = (5.0, 15.0)
+
+
+def recent_weight(dt_days):
+    """1 within LOCAL_DAYS[0] days, 0 beyond LOCAL_DAYS[1], smooth between."""
+    x = np.clip((np.abs(np.asarray(dt_days, dtype=float)) - LOCAL_DAYS[0]) / (LOCAL_DAYS[1] - LOCAL_DAYS[0]),
+                0.0, 1.0)
+    return 1.0 - x * x * (3.0 - 2.0 * x)
+
+
+def local_weight(d_over_r):
+    """1 within LOCAL_RADII[0] planet radii, 0 beyond LOCAL_RADII[1], smooth between."""
+    x = np.clip((np.asarray(d_over_r, dtype=float) - LOCAL_RADII[0]) / (LOCAL_RADII[1] - LOCAL_RADII[0]),
+                0.0, 1.0)
+    return 1.0 - x * x * (3.0 - 2.0 * x)
 
 
 @dataclass
@@ -36,6 +61,7 @@ class Leg:
     base: np.ndarray = None  # scene points before any display map, for base_origin
     base_origin: tuple = None
     moved: bool = True  # whether the drawn points differ from ``base``
+    local: dict = None  # body -> (indices, body positions at those samples (km), distances)
 
 
 def craft_color(plan, cid: str, leg_index: int) -> str:
@@ -54,7 +80,8 @@ class Trajectories(Visual):
             for i, (tt, _r) in enumerate(plan.path(cid, FLOWN_STEP_DAYS)):
                 tt = dense_times(np.asarray(tt, dtype=float), enc, float(tt[0]), float(tt[-1]))
                 km = track_km(plan, cid, tt)[0]
-                leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km))
+                leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km),
+                          local=self._local_parts(tt, km))
                 color = craft_color(plan, cid, i)
                 leg.full = polyline(leg.points)
                 leg.full_actor = self.sized(self.p.add_mesh(
@@ -69,11 +96,38 @@ class Trajectories(Visual):
                     name=f"flown-{cid}-{i}", reset_camera=False), line=4.0 if crewed else 2.0)
                 self.legs.append(leg)
 
+    def _local_parts(self, tt, km) -> dict:
+        """The samples of a leg near each planet (see :func:`local_weight`)."""
+        out = {}
+        if not has_local_arcs(self.plan):
+            return out
+        for b in PLANETS:
+            pb = np.asarray(self.plan.table.state(b, tt)[0], dtype=float)
+            d = np.linalg.norm(km - pb, axis=1)
+            idx = np.nonzero(d < LOCAL_RADII[1] * self.ctx.true_radii_km[b])[0]
+            if len(idx):
+                out[b] = (idx, pb[idx], d[idx])
+        return out
+
+    def _drawn_km(self, leg, idx, t):
+        """Heliocentric km at which the samples ``idx`` of ``leg`` are drawn at instant ``t``:
+        near a planet, the planet-centred arc around where the planet is now."""
+        km = leg.km[idx].copy()
+        for b, (li, pb, d) in leg.local.items():
+            sel = np.isin(idx, li)
+            if not sel.any():
+                continue
+            k = np.searchsorted(li, idx[sel])
+            w = local_weight(d[k] / self.ctx.true_radii_km[b]) * recent_weight(leg.times[idx[sel]] - t)
+            km[sel] += w[:, None] * (self._planet_km[b] - pb[k])
+        return km
+
     def update(self, t: float, shown: dict) -> None:
         """Draw each leg through the display map; grow its flown part to the ship as drawn
         (``shown``: scene positions of the ships)."""
         crewed = self.plan.crewed
         dmap = self.ctx.dmap
+        self._planet_km = {b: np.asarray(self.plan.table.state(b, t)[0], dtype=float) for b in PLANETS}
         origin = tuple(self.world.origin_km)
         for leg in self.legs:
             fresh = leg.base_origin != origin
@@ -81,10 +135,15 @@ class Trajectories(Visual):
                 leg.base = self.world.to_scene(leg.km)
                 leg.base_origin = origin
             idx = leg.chunks.near(dmap) if dmap is not None else np.empty(0, dtype=int)
+            if leg.local:
+                li = np.concatenate([v[0] for v in leg.local.values()])
+                li = li[np.abs(leg.times[li] - t) < LOCAL_DAYS[1]]  # the current encounter only
+                idx = np.union1d(idx, li) if len(li) else idx
             wrote = bool(len(idx)) or fresh or leg.moved
             if len(idx):
                 pts = leg.base.copy()
-                pts[idx] = self.world.to_scene(dmap.apply(leg.km[idx]))
+                km = self._drawn_km(leg, idx, t) if leg.local else leg.km[idx]
+                pts[idx] = self.world.to_scene(km if dmap is None else dmap.apply(km))
                 leg.points, leg.moved = pts, True
                 write_points(leg.full, pts)
             elif fresh or leg.moved:

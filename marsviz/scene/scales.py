@@ -47,18 +47,27 @@ def has_local_arcs(plan) -> bool:
 def track_km(plan, cid: str, t):
     """Heliocentric position (km) and velocity (km/s) of ship ``cid`` as drawn, at ``t``.
 
-    The single source of the drawn path. Today: the plan's heliocentric state (patched conics,
-    whose legs meet at planet centres). With ``Plan.local_state`` this is where the
-    planet-centred arc near each encounter takes over.
+    The single source of the drawn path. With ``Plan.local_state`` (``body="sun"``): the
+    heliocentric legs with the planet-centred arcs at true scale near each planet (the
+    departure from the parking orbit, the swing-by hyperbola at its designed periapsis, the
+    arrival down to the capture ellipse), so no display floor is needed. Without it: the
+    plan's patched conics, whose legs meet at planet centres.
     """
+    if has_local_arcs(plan):
+        return plan.local_state(cid, t, "sun")
     return plan.craft_state(cid, t)
 
 
 def encounter_times(plan, cid: str) -> list[float]:
-    """Instants a ship passes through a planet's centre on its heliocentric legs."""
+    """Instants a ship passes through a planet's centre on its heliocentric legs, and the
+    periapsis instants of its planet-centred arcs (when the plan has them)."""
     out = []
     for leg in plan.trajectories[cid].legs:
         out.extend((float(leg.t_dep), float(leg.t_arr)))
+    if has_local_arcs(plan):
+        for enc in getattr(plan, "encounters", ()):
+            if getattr(enc, "craft", cid) == cid:
+                out.append(float(enc.t_periapsis))
     return sorted(set(out))
 
 

@@ -77,6 +77,7 @@ class MissionScene:
         ctx = self.ctx
         self.backdrop = Backdrop(ctx)
         self.planets = Planets(ctx)
+        ctx.planets = self.planets
         self.orbits = Orbits(ctx)
         self.trajectories = Trajectories(ctx)
         self.ships = Ships(ctx)

@@ -1,38 +1,144 @@
-"""The spacecraft: a marker per ship, along its velocity, a constant size on screen."""
+"""The spacecraft: a true-size 3D model of each ship, or its icon when it would be too small.
+
+Each ship has two actors, both placed by a user matrix (see :mod:`marsviz.scene.models`):
+
+A ship's model is chosen by :func:`models.model_for` (its id or its scenario role); a ship
+with neither is drawn as Terra Nova if crewed, else as a cargo ship.
+
+- its model at true size (Terra Nova 89 m long; the cargo ships as they fly, on their nuclear
+  stages behind a heat shield), lit by the Sun;
+- its overview icon, a flat side view of the same silhouette, facing the camera and
+  :data:`ICON_PX` pixels long (at a 720-pixel-high frame; scaled with the frame height).
+
+The model replaces the icon as soon as it would be drawn longer than the icon, so the drawn
+size never jumps: far away the ship is an icon of constant size on screen; as the camera comes
+closer the true-size model grows from that same size.
+
+Attitude (the models' +x is the thrust direction, engines aft along -x):
+
+- during a burn of the plan (within :data:`BURN_HOLD_H` hours of it) +x points along the burn:
+  the direction of the velocity change across the (impulsive) burn, so the engines fire aft;
+- otherwise +x points along the heliocentric velocity (nose forward, as when coasting between
+  burns); the radiators' span (+y) lies in the ecliptic plane;
+- between the two the heading turns smoothly over :data:`BURN_TURN_H` hours;
+- a lander on the ground (the plan's planet-centred arcs put it there) stands upright, +x
+  along the local vertical, drawn as the landed vehicle (without its transit stage).
+"""
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
-import pyvista as pv
-from vtkmodules.vtkCommonMath import vtkMatrix4x4
 
-from marsviz.scene import style
+from marsviz.scene import models
 from marsviz.scene.base import Visual
-from marsviz.scene.scales import track_km
+from marsviz.scene.scales import has_local_arcs, track_km
 
-#: Marker length as a fraction of the camera distance (the crewed ship; others x 0.7).
-SCREEN_FRACTION = 0.02
+#: Icon length on screen (pixels, at a 720-pixel-high frame): the crewed ship; others x 0.75.
+ICON_PX = 40.0
+CARGO_ICON = 0.75
+#: A burn's attitude is held this long either side of it (hours), then the ship turns back to
+#: its coasting attitude over the next BURN_TURN_H hours.
+BURN_HOLD_H = 1.0
+BURN_TURN_H = 2.0
+#: A lander within this height (km) of a planet's surface stands on it: drawn landed, +x up.
+LANDED_KM = 0.5
+LANDING_BODIES = ("mars",)
 
 
 def parked(traj, t) -> bool:
     return any(a.t_arr < t < b.t_dep for a, b in zip(traj.legs, traj.legs[1:]))
 
 
+def _length(mesh) -> float:
+    pts = np.asarray(mesh.points)
+    return float(max(pts.max(axis=0) - pts.min(axis=0)))
+
+
+def _camera(vtk_cam) -> SimpleNamespace:
+    """The few camera attributes :func:`models.icon_matrix` reads, from a VTK camera."""
+    return SimpleNamespace(position=vtk_cam.GetPosition(), focal_point=vtk_cam.GetFocalPoint(),
+                           up=vtk_cam.GetViewUp(), view_angle=vtk_cam.GetViewAngle(),
+                           parallel_projection=bool(vtk_cam.GetParallelProjection()),
+                           parallel_scale=vtk_cam.GetParallelScale())
+
+
+def _set_matrix(actor, mat: np.ndarray) -> None:
+    from vtkmodules.vtkCommonMath import vtkMatrix4x4
+
+    m = actor.GetUserMatrix() or vtkMatrix4x4()
+    m.DeepCopy(np.asarray(mat, dtype=float).ravel())
+    actor.SetUserMatrix(m)
+
+
 class Ships(Visual):
     def build(self) -> None:
-        self.craft_actors = {}
+        self.craft_actors = {}  # the icons (their user matrix puts them where the ship is drawn)
+        self.model_actors = {}
+        self.model_names = {}
+        self.length_km = {}
         self.shown: dict = {}
+        self.heading: dict = {}
+        self.drawn_as: dict = {}  # cid -> "model" | "icon" (after the last render)
+        self.visible: dict = {}
+        self.forms: dict = {}  # cid -> {"transit": (mesh, length km), "landed": ... or None}
+        self.form: dict = {}  # cid -> the form drawn now
+        self.icons: dict = {}  # cid -> {"transit": icon mesh, "landed": icon mesh or None}
         plan = self.plan
         for cid in plan.trajectories:
-            cone = pv.Cone(center=(0.0, 0.0, 0.0), direction=(1.0, 0.0, 0.0), height=1.0,
-                           radius=0.32, resolution=24)
-            color = plan.spacecraft.get(cid, {}).get("color") or style.DEFAULT_CRAFT_COLOR
-            if cid == plan.crewed:
-                color = "#ffffff"
+            role = plan.spacecraft.get(cid, {}).get("role")
+            try:
+                name = models.model_for(cid, role)
+            except KeyError:  # a ship of another scenario with no known role
+                name = "terra_nova" if cid == plan.crewed else "shirase"
+            self.model_names[cid] = name
+            mesh = models.transit_stack(name, 16 if cid != plan.crewed else 24)
+            landed = models.build_ship(name, 16) if name != "terra_nova" else None
+            self.forms[cid] = {"transit": (mesh, _length(mesh)),
+                               "landed": (landed, _length(landed)) if landed is not None else None}
+            self.form[cid] = "transit"
+            self.length_km[cid] = self.forms[cid]["transit"][1]
+            self.model_actors[cid] = self.p.add_mesh(
+                mesh, scalars="RGB", rgb=True, smooth_shading=True, ambient=0.25, diffuse=0.9,
+                specular=0.2, show_scalar_bar=False, name=f"model-{cid}", reset_camera=False,
+                pickable=False)
+            ic = models.icon(name, transit=True)
+            self.icons[cid] = {"transit": ic, "landed": models.icon(name) if landed is not None else None}
             self.craft_actors[cid] = self.p.add_mesh(
-                cone, color=color, lighting=False, name=f"craft-{cid}", reset_camera=False)
+                ic, scalars="RGB", rgb=True, lighting=False, show_scalar_bar=False,
+                name=f"craft-{cid}", reset_camera=False)
+            self.model_actors[cid].SetVisibility(False)
+        self._burns = {cid: self._burn_directions(cid) for cid in plan.trajectories}
+
+    def _burn_directions(self, cid) -> list:
+        """(t, unit direction of the velocity change) of each burn of ``cid``."""
+        out = []
+        for b in getattr(self.plan.trajectories[cid], "burns", []) or []:
+            eps = 1.0 / 1440.0  # one minute
+            dv = np.asarray(track_km(self.plan, cid, b.t + eps)[1]) - np.asarray(
+                track_km(self.plan, cid, b.t - eps)[1])
+            n = float(np.linalg.norm(dv))
+            if n > 1e-6:
+                out.append((float(b.t), dv / n))
+        return out
+
+    def attitude(self, cid: str, t: float, v) -> np.ndarray:
+        """The unit heading (+x of the model) of ship ``cid`` at ``t`` with velocity ``v``."""
+        v = np.asarray(v, dtype=float)
+        n = float(np.linalg.norm(v))
+        h = v / n if n > 0 else np.array([1.0, 0.0, 0.0])
+        for tb, d in self._burns.get(cid, ()):
+            dt_h = abs(t - tb) * 24.0
+            if dt_h < BURN_HOLD_H + BURN_TURN_H:
+                x = np.clip((dt_h - BURN_HOLD_H) / BURN_TURN_H, 0.0, 1.0)
+                w = 1.0 - x * x * (3.0 - 2.0 * x)
+                m = (1.0 - w) * h + w * d
+                nm = float(np.linalg.norm(m))
+                h = m / nm if nm > 1e-9 else d
+                break
+        return h
 
     def states(self, t: float) -> dict:
         """Heliocentric position (km) and velocity (km/s) of every ship at ``t``."""
@@ -48,42 +154,92 @@ class Ships(Visual):
         ids = list(self.craft_actors)
         km = np.array([states[c][0] for c in ids])
         pos = self.world.to_scene(km if dmap is None else dmap.apply(km, km.min(axis=0), km.max(axis=0)))
-        for i, (cid, actor) in enumerate(self.craft_actors.items()):
+        local = has_local_arcs(plan)
+        for i, cid in enumerate(ids):
             v = states[cid][1]
             shown = pos[i]
             drawn[cid] = shown
+            up = self.landed_up(cid, states[cid][0], t) if local else None
+            self.heading[cid] = up if up is not None else self.attitude(cid, t, v)
+            self.set_form(cid, "landed" if up is not None else "transit")
             self.shown[cid] = (shown, v)
             traj = plan.trajectories[cid]
             flying = traj.t_start <= t <= traj.t_end and not parked(traj, t)
             visible = (cid == plan.crewed or (self.ctx.opt.cargo and t >= traj.t_start - 1))
-            actor.SetVisibility(bool(visible and (flying or cid == plan.crewed)))
+            # With true planet-centred arcs a ship is drawn where it is, in orbit or landed.
+            self.visible[cid] = bool(visible and (flying or local or cid == plan.crewed))
         return drawn
 
-    def orient_all(self, cam_pos) -> None:
-        for cid, (r, v) in self.shown.items():
-            self.orient(cid, r, v, cam_pos)
+    def landed_up(self, cid: str, r_km, t: float):
+        """The local vertical if ship ``cid`` stands on a planet's surface at ``t``, else None."""
+        if self.forms[cid]["landed"] is None:
+            return None
+        for body in LANDING_BODIES:
+            rel = np.asarray(r_km, dtype=float) - np.asarray(self.plan.table.state(body, t)[0], dtype=float)
+            d = float(np.linalg.norm(rel))
+            if d < self.ctx.true_radii_km[body] + LANDED_KM:
+                return rel / d
+        return None
 
-    def orient(self, cid, r, v, cam_pos) -> None:
-        """Point the cone along the velocity; keep it a constant size on screen."""
-        vx, vy, vz = (float(c) for c in v)
-        speed = math.sqrt(vx * vx + vy * vy + vz * vz) or 1.0
-        x = (vx / speed, vy / speed, vz / speed)
-        # y = z_hat x x, z = x x y (plain floats: numpy is slow for 3-vectors)
-        ny = math.hypot(x[0], x[1])
-        y = (-x[1] / ny, x[0] / ny, 0.0) if ny > 1e-9 else (0.0, 1.0, 0.0)
-        z = (x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0])
-        dx, dy, dz = (float(cam_pos[i] - r[i]) for i in range(3))
-        dist = math.sqrt(dx * dx + dy * dy + dz * dz) or 1.0
-        s = dist * SCREEN_FRACTION * (1.0 if cid == self.plan.crewed else 0.7)
-        m = vtkMatrix4x4()
-        for i in range(3):
-            m.SetElement(i, 0, x[i] * s)
-            m.SetElement(i, 1, y[i] * s)
-            m.SetElement(i, 2, z[i] * s)
-            m.SetElement(i, 3, r[i])
-        self.craft_actors[cid].SetUserMatrix(m)
+    def set_form(self, cid: str, form: str) -> None:
+        """Draw ship ``cid`` as it flies ("transit") or as it stands on the ground ("landed")."""
+        if self.form[cid] == form or self.forms[cid].get(form) is None:
+            return
+        mesh, length = self.forms[cid][form]
+        for actor, data in ((self.model_actors[cid], mesh), (self.craft_actors[cid], self.icons[cid][form])):
+            data.set_active_scalars("RGB", preference="cell")
+            mapper = actor.GetMapper()
+            mapper.SetInputData(data)
+            mapper.SetScalarModeToUseCellData()
+            mapper.SetColorModeToDirectScalars()
+            mapper.ScalarVisibilityOn()
+        self.length_km[cid] = length
+        self.form[cid] = form
+
+    def orient_all(self, cam_pos=None) -> None:
+        """Turn and size every ship for the active camera (before every render)."""
+        cam = _camera(self.p.renderer.GetActiveCamera())
+        for cid, (r, _v) in self.shown.items():
+            self.orient(cid, r, cam)
+
+    def icon_pixels(self, cid: str) -> float:
+        k = self.ctx.px * (1.0 if cid == self.plan.crewed else CARGO_ICON)
+        return ICON_PX * k
+
+    def model_pixels(self, cid: str, r, cam) -> float:
+        """How many pixels the true-size model would be long at ``r`` (scene units)."""
+        view = np.subtract(cam.focal_point, cam.position)
+        view = view / (np.linalg.norm(view) or 1.0)
+        depth = max(float(np.dot(np.subtract(r, cam.position), view)), 1e-300)
+        unit = models.world_size_for_pixels(1.0, depth, cam.view_angle, max(1, self.ctx.size[1]),
+                                            cam.parallel_scale if cam.parallel_projection else None)
+        return self.world.length(self.length_km[cid]) / unit
+
+    def orient(self, cid, r, cam) -> None:
+        """The model along the ship's attitude at true size, or the icon at constant size."""
+        h = self.heading.get(cid, np.array([1.0, 0.0, 0.0]))
+        icon_px = self.icon_pixels(cid)
+        model_px = self.model_pixels(cid, r, cam)
+        as_model = model_px >= icon_px
+        vis = self.visible.get(cid, False)
+        icon_a, model_a = self.craft_actors[cid], self.model_actors[cid]
+        _set_matrix(icon_a, models.icon_matrix(r, h, cam, max(1, self.ctx.size[1]), icon_px))
+        if as_model:
+            x = h
+            ny = math.hypot(x[0], x[1])
+            y = np.array([-x[1] / ny, x[0] / ny, 0.0]) if ny > 1e-9 else np.array([0.0, 1.0, 0.0])
+            z = np.cross(x, y)
+            s = self.world.length(1.0)
+            mat = np.eye(4)
+            mat[:3, 0], mat[:3, 1], mat[:3, 2] = x * s, y * s, z * s
+            mat[:3, 3] = r
+            _set_matrix(model_a, mat)
+        icon_a.SetVisibility(bool(vis and not as_model))
+        model_a.SetVisibility(bool(vis and as_model))
+        self.drawn_as[cid] = "model" if as_model else "icon"
 
     def apply_options(self, opt) -> None:
         for cid, a in self.craft_actors.items():
-            if cid != self.plan.crewed:
-                a.SetVisibility(opt.cargo and a.GetVisibility())
+            if cid != self.plan.crewed and not opt.cargo:
+                a.SetVisibility(False)
+                self.model_actors[cid].SetVisibility(False)

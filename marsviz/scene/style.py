@@ -63,6 +63,7 @@ CAMERA_NAMES = {
     "mars-arrival": "Mars arrival",
     "mars-stay": "Mars stay, close",
     "earth-approach": "Earth approach",
+    "ship": "Terra Nova, close",
 }
 
 

@@ -1,0 +1,213 @@
+"""Ships as true-size models or constant-size icons, their attitude, the Sun, the Moon and
+Earth's night side, in the off-screen scene."""
+
+import numpy as np
+import pytest
+import pyvista as pv
+
+from marsviz.mission.plan import AU_KM
+from marsviz.scene import models
+from marsviz.scene.ships import ICON_PX, _camera
+from marsviz.scene.scene import MissionScene
+
+pytestmark = pytest.mark.render
+SIZE = (320, 180)
+
+
+@pytest.fixture(scope="module")
+def scene(plan):
+    p = pv.Plotter(off_screen=True, window_size=SIZE)
+    s = MissionScene(p, plan)
+    yield s
+    s.close()
+    p.close()
+    p.deep_clean()
+
+
+def render(scene):
+    from marsviz.export import render_image
+
+    return render_image(scene.p)
+
+
+def matrix(actor) -> np.ndarray:
+    m = actor.GetUserMatrix()
+    return np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+
+
+def test_close_camera_shows_terra_nova_at_true_size(scene, plan):
+    cid = plan.crewed
+    scene.set_time(plan.epoch + 90.0)
+    scene.set_camera("ship")
+    img = render(scene)
+    assert scene.ships.drawn_as[cid] == "model"
+    assert scene.ships.model_actors[cid].GetVisibility() and not scene.craft_actors[cid].GetVisibility()
+    m = matrix(scene.ships.model_actors[cid])
+    # One model kilometre is one kilometre of the world: the matrix scales km to scene units.
+    assert np.linalg.norm(m[:3, 0]) == pytest.approx(1.0 / AU_KM, rel=1e-9)
+    # Its bounds (model km) through the matrix: 89.3 m long, as documented.
+    lo, hi = np.array(scene.ships.model_actors[cid].GetMapper().GetInput().GetBounds()).reshape(3, 2).T
+    assert (hi - lo)[0] * 1000 == pytest.approx(models.SIZES["terra_nova"].length_m, abs=0.1)
+    # The ship fills a good part of the frame: many lit pixels near the centre, that are not
+    # there without it.
+    def bright(im):
+        h, w = im.shape[:2]
+        return (im[h // 4: 3 * h // 4, w // 4: 3 * w // 4, :3].astype(int).sum(axis=2) > 300).sum()
+
+    scene.ships.model_actors[cid].SetVisibility(False)
+    scene.ships.orient = lambda *a: None  # keep it hidden for this one render
+    try:
+        without = bright(render(scene))
+    finally:
+        del scene.ships.orient
+    assert bright(img) - without > 150
+
+
+def test_overview_shows_icons_of_constant_pixel_size(scene, plan):
+    cid = plan.crewed
+    scene.set_time(plan.epoch + 250.0)
+    scene.set_camera("overview")
+    render(scene)
+    assert scene.ships.drawn_as[cid] == "icon"
+    assert scene.craft_actors[cid].GetVisibility() and not scene.ships.model_actors[cid].GetVisibility()
+    m = matrix(scene.craft_actors[cid])
+    ends = [np.array(scene.world_to_display(m[:3, 3] + k * m[:3, 0])) for k in (-0.5, 0.5)]
+    assert np.linalg.norm(ends[1] - ends[0]) == pytest.approx(ICON_PX * SIZE[1] / 720, abs=0.5)
+
+
+def test_icon_hands_over_to_the_model_at_the_same_drawn_length(scene, plan):
+    """Zooming in, the ship's drawn length grows continuously: the model takes over exactly
+    where its true size on screen equals the icon's."""
+    cid = plan.crewed
+    scene.set_time(plan.epoch + 90.0)
+    scene.set_camera("ship")
+    cam = scene.p.renderer.GetActiveCamera()
+    focal = np.array(cam.GetFocalPoint())
+    direction = np.array(cam.GetPosition()) - focal
+    direction /= np.linalg.norm(direction)
+    icon_px = ICON_PX * SIZE[1] / 720
+    # The switch distance: the model's length subtends icon_px pixels.
+    L = scene.ships.length_km[cid] / AU_KM
+    d_switch = L * SIZE[1] / (2 * np.tan(np.radians(cam.GetViewAngle() / 2)) * icon_px)
+    lengths = {}
+    for k in (0.98, 1.02):
+        cam.SetPosition(*(focal + direction * d_switch * k))
+        render(scene)
+        r = scene.ships.shown[cid][0]
+        drawn = scene.ships.drawn_as[cid]
+        if drawn == "model":
+            px = scene.ships.model_pixels(cid, r, _camera(cam))
+        else:
+            m = matrix(scene.craft_actors[cid])
+            ends = [np.array(scene.world_to_display(m[:3, 3] + s * m[:3, 0])) for s in (-0.5, 0.5)]
+            px = float(np.linalg.norm(ends[1] - ends[0]))
+        lengths[k] = (drawn, px)
+    assert lengths[0.98][0] == "model" and lengths[1.02][0] == "icon"
+    assert lengths[0.98][1] == pytest.approx(icon_px / 0.98, rel=0.02)
+    assert lengths[1.02][1] == pytest.approx(icon_px, abs=0.5)
+
+
+def test_attitude_engine_aft_along_the_burn_and_along_the_velocity_when_coasting(scene, plan):
+    cid = plan.crewed
+    ships = scene.ships
+    burn = plan.trajectories[cid].burns[0]
+    eps = 1.0 / 1440
+    state = lambda t: plan.local_state(cid, t, "sun")  # noqa: E731  (the drawn, true-scale track)
+    dv = state(burn.t + eps)[1] - state(burn.t - eps)[1]
+    h = ships.attitude(cid, burn.t + 0.5 / 24, state(burn.t + 0.5 / 24)[1])
+    assert float(np.dot(h, dv / np.linalg.norm(dv))) == pytest.approx(1.0, abs=1e-9)
+    t = plan.epoch + 90.0
+    v = state(t)[1]
+    assert ships.attitude(cid, t, v) == pytest.approx(v / np.linalg.norm(v), abs=1e-12)
+    # The model's +x (the thrust axis) is the heading once placed.
+    scene.set_time(burn.t + 0.5 / 24)
+    scene.set_camera("ship")
+    render(scene)
+    x = matrix(ships.model_actors[cid])[:3, 0]
+    assert float(np.dot(x / np.linalg.norm(x), dv / np.linalg.norm(dv))) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_sun_glow_replaces_the_sphere_and_stays_inside_mercurys_orbit(scene, plan):
+    names = set(scene.p.actors)
+    assert "sun" not in names and not any(n.startswith("sun-glow-") for n in names)
+    glow = scene.p.actors["sun-glow"]
+    xmin, xmax, ymin, ymax, _, _ = glow.GetMapper().GetInput().GetBounds()
+    half_au = (xmax - xmin) / 2 * scene.world.km_per_unit / AU_KM
+    perihelion_au = np.linalg.norm(plan.orbit_samples("mercury"), axis=1).min() / AU_KM
+    assert perihelion_au == pytest.approx(0.3075, abs=0.002)
+    assert half_au < perihelion_au
+
+
+def test_moon_is_where_the_ephemeris_says_near_earth_and_hidden_in_the_overview(scene, plan):
+    t = plan.milestones["earth_arrival"] - 1.0
+    scene.set_time(t)
+    scene.set_camera("earth-approach")
+    render(scene)
+    moon = scene.planets.moon_actor
+    assert moon.GetVisibility()
+    np.testing.assert_allclose(np.array(moon.GetPosition()) * scene.world.km_per_unit
+                               + scene.world.origin_km, plan.position("moon", t), rtol=0, atol=1e-3)
+    # Drawn no larger than the Earth, in proportion (1737 km to 6371 km).
+    ratio = moon.GetScale()[0] / scene.planet_actors["earth"].GetScale()[0]
+    assert ratio == pytest.approx(1.0)
+    scene.set_time(plan.epoch + 250.0)
+    scene.set_camera("overview")
+    render(scene)
+    assert not moon.GetVisibility()
+
+
+def test_earth_night_lights_are_on_only_on_the_night_side(scene, plan):
+    t = plan.epoch + 10.0
+    scene.set_time(t)
+    mesh = scene.planets.night_mesh
+    alpha = np.asarray(mesh.point_data["RGBA"])[:, 3]
+    n = np.asarray(mesh.point_data["Normals"])
+    to_sun = -plan.position("earth", t)
+    to_sun = to_sun / np.linalg.norm(to_sun)
+    c = n @ to_sun
+    assert alpha[c > 0.1].max() == 0
+    assert alpha[c < -0.2].min() == 255
+
+
+def test_surface_event_markers_sit_at_their_sites_on_the_turning_true_scale_mars(scene, plan):
+    """With the camera at each site (the storyboard's surface shot), every surface event's
+    marker projects inside the Mars disc, within 3 pixels of where the plan puts its site, and
+    on the globe's map at the site's latitude and longitude."""
+    from types import SimpleNamespace
+
+    from marsviz.story.shots import shot_pose
+
+    surface = [e for e in plan.mission_events if getattr(e, "site", None) in plan.sites]
+    assert len(surface) >= 6
+    mars = scene.planets.planet_actors["mars"]
+    mesh = mars.GetMapper().GetInput()
+    tc = np.asarray(pv.wrap(mesh).active_texture_coordinates)
+    for ev in surface:
+        state = SimpleNamespace(tau_s=0.0, t=ev.t, card=None, card_kind=None, signal=None,
+                                camera=shot_pose(plan, f"surface:{ev.site}", ev.t),
+                                shot=f"surface:{ev.site}")
+        scene.apply(state)
+        render(scene)
+        assert scene.ctx.scales["mars"] == pytest.approx(1.0)  # true size
+        marker = scene.markers.event_positions[ev.id]
+        px = np.array(scene.world_to_display(marker))
+        site = np.array(scene.world_to_display(scene.world.to_scene(plan.site_position(ev.site, ev.t))))
+        assert np.linalg.norm(px - site) < 3.0, ev.id
+        centre = np.array(mars.GetPosition())
+        c_px = np.array(scene.world_to_display(centre))
+        cam = scene.p.renderer.GetActiveCamera()
+        d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
+        r_scene = plan.constants["mars"]["R"] / scene.world.km_per_unit
+        # the disc's radius on screen (a sphere seen from distance d)
+        ang = np.arcsin(r_scene / d)
+        r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * SIZE[1] / 2
+        assert np.linalg.norm(px - c_px) < r_px, ev.id
+        # The globe's map under the marker: the map's latitude and longitude of the site.
+        pts = np.asarray(pv.wrap(mesh).points) * mars.GetScale()[0]
+        u = (marker - centre) / np.linalg.norm(marker - centre)
+        k = int(np.argmax(pts @ u / np.linalg.norm(pts, axis=1)))
+        lon, lat = tc[k, 0] * 360 - 180, tc[k, 1] * 180 - 90
+        s = plan.sites[ev.site]
+        assert lat == pytest.approx(s["latitude_deg"], abs=2.5), ev.id
+        dlon = (lon - s["longitude_deg"] + 180) % 360 - 180
+        assert abs(dlon) < 2.5 / np.cos(np.radians(lat)), ev.id
