@@ -144,12 +144,20 @@ def test_signal_crosses_while_its_card_is_up(sb, plan):
 # ---------------------------------------------------------------------------------------------
 # Camera track
 # ---------------------------------------------------------------------------------------------
-def test_camera_never_jumps_except_at_declared_cuts(sb, plan, frames):
-    worst = 0.0
+def worst_view_change(plan, frames, cuts):
+    """The largest frame-to-frame view change (views) away from the declared cuts, and where."""
+    worst, where = 0.0, None
     for a, b in zip(frames, frames[1:]):
-        if any(a.tau_s < c <= b.tau_s for c in sb.cuts):
+        if any(a.tau_s < c <= b.tau_s for c in cuts):
             continue
-        worst = max(worst, view_change(plan, a.camera, a.t, b.camera, b.t))
+        d = view_change(plan, a.camera, a.t, b.camera, b.t, shot=a.shot)
+        if d > worst:
+            worst, where = d, a.tau_s
+    return worst, where
+
+
+def test_camera_never_jumps_except_at_declared_cuts(sb, plan, frames):
+    worst, _ = worst_view_change(plan, frames, sb.cuts)
     assert 0.0 < worst < MAX_VIEW_CHANGE_PER_FRAME
     # The cuts are the title sequences' edges, nothing else.
     titles = [c for c in sb.cards if c.kind == "title"]
@@ -160,6 +168,109 @@ def test_a_cut_is_a_jump(sb, plan):
     cut = sb.cuts[0]
     a, b = sb.at(cut - 1 / FPS), sb.at(cut)
     assert view_change(plan, a.camera, a.t, b.camera, b.t) > MAX_VIEW_CHANGE_PER_FRAME
+
+
+def test_a_discontinuous_track_is_caught(sb, plan, frames):
+    """The jump measure is honest: breaks spliced into the real track are found, where they are."""
+    import dataclasses
+
+    on_surface = [i for i, st in enumerate(frames) if st.shot.startswith("surface:")]
+    assert len(on_surface) > 10 * FPS
+    i = on_surface[len(on_surface) // 2]
+    a = frames[i]
+    from marsviz.story.shots import shot_pose
+
+    # 1. The camera jumps from the site to the planet-centred view of Mars.
+    far = dataclasses.replace(frames[i + 1], camera=shot_pose(plan, "planet:mars", frames[i + 1].t))
+    track = frames[:i + 1] + [far] + frames[i + 2:]
+    worst, where = worst_view_change(plan, track, sb.cuts)
+    assert worst > MAX_VIEW_CHANGE_PER_FRAME and where in (a.tau_s, far.tau_s)
+    # 2. A camera left behind by the turning planet: the pose of an hour earlier, in space.
+    stale = shot_pose(plan, a.shot, frames[i + 1].t - 1.0 / 24.0)
+    track = frames[:i + 1] + [dataclasses.replace(frames[i + 1], camera=stale)] + frames[i + 2:]
+    worst, where = worst_view_change(plan, track, sb.cuts)
+    assert worst > MAX_VIEW_CHANGE_PER_FRAME and where in (a.tau_s, frames[i + 1].tau_s)
+    # 3. Away from Mars, a jump to the next shot one frame early.
+    k = next(j for j, st in enumerate(frames) if st.shot == "planet:venus")
+    early = dataclasses.replace(frames[k - 30], camera=frames[k].camera)
+    track = frames[:k - 30] + [early] + frames[k - 29:]
+    assert worst_view_change(plan, track, sb.cuts)[0] > MAX_VIEW_CHANGE_PER_FRAME
+
+
+def test_a_surface_shot_rides_with_the_planet(sb, plan):
+    """Between the water strike and Hiromi's accident the camera stays on the well site while
+    mission time runs: fixed in the Mars body frame, turning with the planet in space."""
+    from marsviz.story.shots import surface_pose
+
+    t0, t1 = plan.event("water").t, plan.event("hiromi").t
+    tau0, tau1 = sb.tau_of(t0) + 0.01, sb.tau_of(t1) - 0.01
+    a, b = sb.at(tau0), sb.at(tau1)
+    assert a.shot == b.shot == "surface:well" and b.t - a.t > 0.1
+
+    def fixed(st):
+        rot = plan.body_rotation("mars", st.t)
+        c = plan.position("mars", st.t)
+        return [rot.T @ (np.asarray(v) - c) for v in (st.camera.focal_km, st.camera.position_km)] + \
+            [rot.T @ np.asarray(st.camera.up)]
+
+    for u, v in zip(fixed(a), fixed(b)):
+        np.testing.assert_allclose(u, v, rtol=0, atol=1e-6 * plan.constants["mars"]["R"])
+    np.testing.assert_allclose(fixed(a)[0], plan.site_fixed("well"), rtol=1e-9)
+    # In space it has turned with Mars (14.6 degrees an hour).
+    turned = np.degrees(np.arccos(np.clip(np.dot(a.camera.up, b.camera.up), -1, 1)))
+    assert turned > 0.1 * 14.6 * 24 * (b.t - a.t)
+    assert view_change(plan, a.camera, a.t, b.camera, b.t, shot=a.shot) < 1e-6
+    # The default site path agrees (a site the plan does not know rides the same way).
+    p = surface_pose(plan, "well", a.t)
+    assert p == a.camera
+
+
+def sun_elevation_deg(plan, site, t):
+    """The Sun's elevation at a site, from the plan's positions and Mars's orientation."""
+    up = plan.body_rotation("mars", t) @ plan.site_fixed(site)
+    up = up / np.linalg.norm(up)
+    to_sun = -np.asarray(plan.site_position(site, t))
+    return np.degrees(np.arcsin(np.dot(up, to_sun) / np.linalg.norm(to_sun)))
+
+
+#: Day and night at a surface site never change more often than once per this many seconds.
+MIN_DAY_NIGHT_SECONDS = 3.0
+
+
+def test_day_and_night_at_a_site_never_flicker(sb, plan, frames):
+    m = plan.milestones
+    stay = [st for st in frames if m["mars_arrival"] <= st.t <= m["mars_departure"]]
+    # Every surface shot is within the stay (so the stay's frames cover them all) ...
+    assert all(m["mars_arrival"] <= st.t <= m["mars_departure"] for st in frames if st.shot.startswith("surface:"))
+    assert stay[-1].tau_s - stay[0].tau_s == pytest.approx(len(stay) / FPS - 1 / FPS, abs=1e-6)
+    for site in plan.sites:
+        el = np.array([sun_elevation_deg(plan, site, st.t) for st in stay])
+        flips = np.array([st.tau_s for st, x, y in zip(stay[1:], el, el[1:]) if (x > 0) != (y > 0)])
+        # ... the stay sees several days and nights at each site, none of them a flicker.
+        assert len(flips) >= 40, site
+        assert np.diff(flips).min() >= MIN_DAY_NIGHT_SECONDS, site
+
+
+def test_mission_time_is_slow_during_the_mars_stay(sb, plan):
+    from marsviz.story.storyboard import MARS_SOL_DAYS
+
+    m = plan.milestones
+    a, b = sb.tau_of(m["mars_arrival"]), sb.tau_of(m["mars_departure"])
+    taus = np.linspace(a, b, 200001)
+    rate = np.diff(sb.time_at(taus)) / np.diff(taus)
+    cap = MARS_SOL_DAYS / sb.settings["sol_seconds"]
+    assert sb.settings["sol_seconds"] == 8.0
+    assert rate.max() <= cap * (1 + 1e-6)
+    assert rate.max() >= 0.99 * cap  # the stay's travels do run at that pace
+    assert b - a >= 30.0 / MARS_SOL_DAYS * 8.0
+    # A slower setting gives a longer stay.
+    from marsviz.mission.plan import Plan
+
+    p2 = Plan(plan.to_dict())
+    p2.tour = dict(plan.tour, sol_seconds=10.0)
+    sb2 = Storyboard.build(p2)
+    stay2 = sb2.tau_of(m["mars_departure"]) - sb2.tau_of(m["mars_arrival"])
+    assert stay2 > (b - a) + 0.9 * 2.0 * 30.0 / MARS_SOL_DAYS - 10.0
 
 
 def test_each_event_is_seen_from_where_it_happens(sb, plan):
@@ -281,6 +392,8 @@ def test_event_overrides_are_validated(line, field, reason):
     ("min_hold_s = 3", "min_hold_s", "must be 4 to 120 seconds so a card can be read, got 3"),
     ("reading_chars_per_second = 0", "reading_chars_per_second", "must be positive, got 0"),
     ("move_seconds = -1", "move_seconds", "must be positive, got -1"),
+    ("sol_seconds = 2", "sol_seconds", "2 is outside 4 to 600"),
+    ('sol_seconds = "slow"', "sol_seconds", "expected a number, got str 'slow'"),
 ])
 def test_tour_settings_are_validated(line, field, reason):
     text = olympus_text().replace("signal_seconds = 8.0", f"signal_seconds = 8.0\n{line}", 1)

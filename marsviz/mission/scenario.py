@@ -45,6 +45,7 @@ RANGES = {
     "approach_days_per_second": (0.0, 10_000.0, True),
     "approach_days": (0.0, 365.0, False),
     "signal_seconds": (0.0, 600.0, True),
+    "sol_seconds": (4.0, 600.0, False),
     "crew": (0, 1000, False),
 }
 #: Durations given as [minimum, maximum] days (stay, transfer, leg bounds).
@@ -217,12 +218,14 @@ class Tour:
     reading_chars_per_second: float = 20.0
     ease_seconds: float = 1.0
     move_seconds: float = 3.0
+    sol_seconds: float = 8.0
 
     @property
     def story(self) -> dict:
         """The storyboard's settings beyond the classic tour's four."""
         return {"min_hold_s": self.min_hold_s, "reading_chars_per_second": self.reading_chars_per_second,
-                "ease_seconds": self.ease_seconds, "move_seconds": self.move_seconds}
+                "ease_seconds": self.ease_seconds, "move_seconds": self.move_seconds,
+                "sol_seconds": self.sol_seconds}
 
 
 @dataclass(frozen=True)
@@ -954,6 +957,8 @@ def _story_settings(rd: _Reader, ttbl) -> dict:
         "reading_chars_per_second": rd.positive(ttbl, "reading_chars_per_second", "tour", False, 20.0),
         "ease_seconds": rd.positive(ttbl, "ease_seconds", "tour", False, 1.0),
         "move_seconds": rd.positive(ttbl, "move_seconds", "tour", False, 3.0),
+        # Screen seconds for one Mars day at least, during the Mars stay and on surface shots.
+        "sol_seconds": rd.positive(ttbl, "sol_seconds", "tour", False, 8.0),
     }
 
 

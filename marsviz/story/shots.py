@@ -192,17 +192,44 @@ def ship_pose(plan, cid: str, t: float) -> CameraPose:
     return _pose(r, r + off, cid)
 
 
+def site_body(plan, site: str) -> str:
+    """The body a surface site is on (Mars when the plan does not know the site)."""
+    info = (getattr(plan, "sites", None) or {}).get(site)
+    return info["body"] if isinstance(info, dict) and info.get("body") else "mars"
+
+
+def site_fixed(plan, site: str, ev=None) -> np.ndarray:
+    """Body-fixed position (km) of surface site ``site``: it turns with its planet.
+
+    A site the plan does not know is placed by :func:`site_position` at the event (or at the
+    Mars arrival) and kept at that spot of the surface.
+    """
+    if site in (getattr(plan, "sites", None) or {}) and hasattr(plan, "site_fixed"):
+        return np.asarray(plan.site_fixed(site), dtype=float)
+    t_ref = float(plan.clamp(ev.t if ev is not None else plan.milestones.get("mars_arrival", plan.span[0])))
+    rel = site_position(plan, site, t_ref, ev) - origin_position(plan, "mars", t_ref)
+    return np.asarray(plan.body_rotation("mars", t_ref), dtype=float).T @ rel
+
+
 def surface_pose(plan, site: str, t: float, ev=None) -> CameraPose:
-    s = site_position(plan, site, t, ev)
-    mars = origin_position(plan, "mars", t)
-    n = (s - mars) / np.linalg.norm(s - mars)
-    side = np.cross([0.0, 0.0, 1.0], n)
-    side = side / (np.linalg.norm(side) or 1.0)
-    R = radius_km(plan, "mars")
-    # Above the site, tilted so the horizon and the planet's limb are in view.
-    pos = s + R * SURFACE_VIEW_RADII * (0.8 * n + 0.6 * side)
-    up = n
-    return _pose(s, pos, "mars", up=up)
+    """Above a surface site, riding with its planet: the pose is fixed in the body frame.
+
+    The camera stands 1.6 planet radii from the site, tilted towards the east so the horizon
+    and the limb are in view, with the local vertical up; as the planet turns, the camera
+    turns with it, so the site stays put on screen while the Sun moves across its sky.
+    """
+    body = site_body(plan, site)
+    s = site_fixed(plan, site, ev)
+    n = s / np.linalg.norm(s)
+    east = np.cross([0.0, 0.0, 1.0], n)
+    if np.linalg.norm(east) < 1e-9:  # a pole: any horizontal direction
+        east = np.array([0.0, 1.0, 0.0])
+    east = east / np.linalg.norm(east)
+    R = radius_km(plan, body)
+    pos = s + R * SURFACE_VIEW_RADII * (0.8 * n + 0.6 * east)
+    rot = np.asarray(plan.body_rotation(body, float(plan.clamp(t))), dtype=float)
+    c = origin_position(plan, body, t)
+    return _pose(c + rot @ s, c + rot @ pos, body, up=rot @ n)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,8 +295,52 @@ def _slerp(a, b, u):
     return v / np.linalg.norm(v)
 
 
-def blend(a: CameraPose, b: CameraPose, u: float) -> CameraPose:
-    """The pose a fraction ``u`` (0..1, already eased) of the way along the move from a to b."""
+def _square_up(up, d) -> np.ndarray:
+    """``up`` made square to line of sight ``d`` (unit); as a renderer does."""
+    d = np.asarray(d, dtype=float) / np.linalg.norm(d)
+    v = np.asarray(up, dtype=float)
+    w = v - np.dot(v, d) * d
+    n = np.linalg.norm(w)
+    return w / n if n > 1e-9 else v / np.linalg.norm(v)
+
+
+def _carry(v, x, y) -> np.ndarray:
+    """``v`` turned by the smallest rotation that takes direction ``x`` to direction ``y``."""
+    x = np.asarray(x, dtype=float) / np.linalg.norm(x)
+    y = np.asarray(y, dtype=float) / np.linalg.norm(y)
+    k = np.cross(x, y)
+    s, c = float(np.linalg.norm(k)), float(np.dot(x, y))
+    if s < 1e-12:
+        return np.asarray(v, dtype=float)
+    k = k / s
+    return v * c + np.cross(k, v) * s + k * np.dot(k, v) * (1.0 - c)
+
+
+def _turn(v, axis, angle) -> np.ndarray:
+    """``v`` turned by ``angle`` (rad) about unit ``axis`` (right-handed)."""
+    c, s = math.cos(angle), math.sin(angle)
+    return v * c + np.cross(axis, v) * s + axis * np.dot(axis, v) * (1.0 - c)
+
+
+def move_roll(a: CameraPose, b: CameraPose) -> float:
+    """The roll (rad, about the line of sight) a move from ``a`` to ``b`` makes, halfway along.
+
+    A storyboard keeps it per move and gives it to :func:`blend` as ``roll_ref``.
+    """
+    da = np.subtract(a.position_km, a.focal_km)
+    db = np.subtract(b.position_km, b.focal_km)
+    d = _slerp(da, db, 0.5)
+    ta = _carry(_square_up(a.up, da), da, d)
+    tb = _carry(_square_up(b.up, db), db, d)
+    return math.atan2(float(np.dot(np.cross(ta, tb), d)), float(np.dot(ta, tb)))
+
+
+def blend(a: CameraPose, b: CameraPose, u: float, roll_ref: float | None = None) -> CameraPose:
+    """The pose a fraction ``u`` (0..1, already eased) of the way along the move from a to b.
+
+    The roll between the two ends' up vectors is spread evenly over the move; ``roll_ref``
+    (from :func:`move_roll`) says which way round when it is about half a turn.
+    """
     if u <= 0.0:
         return a
     if u >= 1.0:
@@ -284,26 +355,67 @@ def blend(a: CameraPose, b: CameraPose, u: float) -> CameraPose:
     direction = _slerp(da, db, u)
     fov = a.view_angle_deg + u * (b.view_angle_deg - a.view_angle_deg)
     dist = w / (2.0 * math.tan(math.radians(fov) / 2.0))
-    up = np.add(np.multiply(a.up, 1 - u), np.multiply(b.up, u))
-    if np.linalg.norm(up) < 1e-6:
+    # Each end's up, square to its own line of sight, carried along with the turning line of
+    # sight and mixed: the picture never spins when the line of sight passes near an up vector.
+    # The roll between the two is spread over the move (a move over a pole rolls half a turn).
+    ta = _carry(_square_up(a.up, da), da, direction)
+    tb = _carry(_square_up(b.up, db), db, direction)
+    phi = math.atan2(float(np.dot(np.cross(ta, tb), direction)), float(np.dot(ta, tb)))
+    if roll_ref is not None:
+        # The same way round as the move's reference (about half a turn could go either way,
+        # and the two ends drift with mission time during the move).
+        phi += 2.0 * math.pi * round((roll_ref - phi) / (2.0 * math.pi))
+    up = _turn(ta, direction, u * phi)
+    up = up - np.dot(up, direction) * direction
+    if np.linalg.norm(up) < 1e-9:
         up = np.array([0.0, 0.0, 1.0])
     up = up / np.linalg.norm(up)
     return CameraPose(tuple(float(x) for x in c), tuple(float(x) for x in c + direction * dist),
                       tuple(float(x) for x in up), fov, a.origin if u < 0.5 else b.origin)
 
 
-def view_change(plan, a: CameraPose, ta: float, b: CameraPose, tb: float) -> float:
+def _in_body_frame(plan, p: CameraPose, t: float, body: str) -> CameraPose:
+    """Pose ``p`` at ``t`` in the frame that rides with ``body`` (its centre, its turning axes)."""
+    rot = np.asarray(plan.body_rotation(body, float(plan.clamp(t))), dtype=float).T
+    c = origin_position(plan, body, t)
+    return CameraPose(tuple(rot @ (np.array(p.focal_km) - c)), tuple(rot @ (np.array(p.position_km) - c)),
+                      tuple(rot @ np.array(p.up)), p.view_angle_deg, p.origin)
+
+
+def view_change(plan, a: CameraPose, ta: float, b: CameraPose, tb: float, shot: str | None = None) -> float:
     """How far the view moved from pose ``a`` (at ``ta``) to ``b`` (at ``tb``), in views.
 
     Measured in the frame of ``a``'s origin (a camera riding with Mars has not moved when Mars
     has): the focal shift over the half-width of the view, plus the change of zoom (log) and
-    of viewing direction over the view angle.
+    of viewing direction over the view angle, and the roll about the line of sight (radians:
+    a point at the edge of the view moves that many half-widths). When ``shot`` (the shot ``a`` belongs to) is a
+    surface shot, the frame also turns with the body, as a surface shot's camera does: the
+    site staying put on screen is no change, a camera left behind by the turning planet is.
     """
-    shift = origin_position(plan, a.origin, tb) - origin_position(plan, a.origin, ta)
+    if shot is not None and parse_shot(shot)[0] == "surface" and a.origin in PLANETS:
+        a, b = _in_body_frame(plan, a, ta, a.origin), _in_body_frame(plan, b, tb, a.origin)
+        shift = np.zeros(3)
+    else:
+        shift = origin_position(plan, a.origin, tb) - origin_position(plan, a.origin, ta)
     fa = np.array(a.focal_km)
     fb = np.array(b.focal_km) - shift
     half = a.distance_km * math.tan(math.radians(a.view_angle_deg) / 2.0)
     pan = float(np.linalg.norm(fb - fa)) / half
     zoom = abs(math.log(b.distance_km / a.distance_km))
     turn = _angle(a, b) / math.radians(a.view_angle_deg)
-    return pan + zoom + turn
+    return pan + zoom + turn + _roll(a, b)
+
+
+def _roll(a: CameraPose, b: CameraPose) -> float:
+    """Angle (rad) between the two poses' up vectors, each square to its own line of sight."""
+    ups = []
+    for p in (a, b):
+        d = np.subtract(p.focal_km, p.position_km)
+        d = d / np.linalg.norm(d)
+        u = np.asarray(p.up, dtype=float)
+        u = u - np.dot(u, d) * d
+        n = np.linalg.norm(u)
+        if n < 1e-9:
+            return 0.0
+        ups.append(u / n)
+    return math.acos(min(1.0, max(-1.0, float(np.dot(ups[0], ups[1])))))

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from marsviz.mission.plan import PLANETS
-from marsviz.story.shots import (CameraPose, asks_for_cut, blend, default_site, ease, move_length, parse_shot,
-                                 shot_pose)
+from marsviz.story.shots import (CameraPose, asks_for_cut, blend, default_site, ease, move_length, move_roll,
+                                 parse_shot, shot_pose)
 from marsviz.story.signal import SignalState, one_way_s, signal_state
 
 PACES = ("story", "constant")
@@ -36,7 +36,10 @@ DEFAULTS = {
     "reading_chars_per_second": 20.0,
     "ease_seconds": 1.0,
     "move_seconds": 3.0,
+    "sol_seconds": 8.0,
 }
+#: One Mars solar day (sol) in days: a day and a night at a surface site.
+MARS_SOL_DAYS = 88775.244 / 86400.0
 #: Constant-pace presets of the exporter and the window, as shots.
 PRESET_SHOTS = {"overview": "overview", "inner": "inner", "earth": "planet:earth",
                 "mars": "planet:mars", "venus": "planet:venus"}
@@ -79,6 +82,7 @@ class _Cam:
     ev_a: object
     shot_b: str | None = None  # a move to shot_b when set
     ev_b: object = None
+    roll: float | None = None  # the move's roll about the line of sight (shots.move_roll)
 
 
 def reading_seconds(text: str, cfg: dict) -> float:
@@ -216,7 +220,7 @@ class Storyboard:
         u = ease((tau_s - c.tau0) / span) if span > 0 else 1.0
         a = shot_pose(self.plan, c.shot_a, t, c.ev_a)
         b = shot_pose(self.plan, c.shot_b, t, c.ev_b)
-        return blend(a, b, u), (c.shot_a if u < 0.5 else c.shot_b)
+        return blend(a, b, u, c.roll), (c.shot_a if u < 0.5 else c.shot_b)
 
     def at(self, tau_s: float) -> FrameState:
         """The frame state at presentation time ``tau_s`` (clamped to the storyboard)."""
@@ -257,6 +261,10 @@ class _Builder:
         self.cams: list[_Cam] = []
         self.cuts: list[float] = []
         self.shot = None  # (shot, ev) the camera is on
+        # Mission time runs at most one sol per sol_seconds while the crew is at Mars.
+        self.sol_rate = MARS_SOL_DAYS / cfg["sol_seconds"]
+        stay = plan.milestones.get("mars_arrival"), plan.milestones.get("mars_departure")
+        self.stay = stay if None not in stay else None
 
     @property
     def now(self) -> float:
@@ -293,6 +301,9 @@ class _Builder:
         b = shot_pose(self.plan, shot_b, t, ev_b)
         L = move_length(a, b)
         return min(3.0 * self.cfg["move_seconds"], max(self.cfg["move_seconds"], 0.5 * L))
+
+    def _roll(self, shot_a, ev_a, shot_b, ev_b, t) -> float:
+        return move_roll(shot_pose(self.plan, shot_a, t, ev_a), shot_pose(self.plan, shot_b, t, ev_b))
 
     def build(self, cls) -> Storyboard:
         plan, cfg = self.plan, self.cfg
@@ -333,7 +344,8 @@ class _Builder:
                 if self.shot[0] != shot:
                     # Two events at one instant, seen from different places: move, time stopped.
                     m = self._move_seconds(self.shot[0], self.shot[1], shot, ev, cursor)
-                    self.cams.append(_Cam(self.now, self.now + m, self.shot[0], self.shot[1], shot, ev))
+                    self.cams.append(_Cam(self.now, self.now + m, self.shot[0], self.shot[1], shot, ev,
+                                          self._roll(self.shot[0], self.shot[1], shot, ev, cursor)))
                     self._hold(m, cursor)
                 self._camera(shot, ev)
                 if ev.question:
@@ -386,6 +398,13 @@ class _Builder:
                 return min(paces)
         return ra
 
+    def _slow_turn(self, x0, x1, shot_a, shot_b) -> bool:
+        """Whether travel from x0 to x1 is bounded by the sol rate: it overlaps the Mars stay,
+        or the camera is on (or moving to or from) a surface shot."""
+        if any(parse_shot(s)[0] == "surface" for s in (shot_a, shot_b)):
+            return True
+        return self.stay is not None and x0 < self.stay[1] and x1 > self.stay[0]
+
     def _travel(self, x0, x1, ra_a, ra_b, target) -> None:
         """Mission time from x0 to x1: ease out, cruise, ease in; camera moves to ``target``."""
         cfg = self.cfg
@@ -396,6 +415,8 @@ class _Builder:
         # The camera needs time to move; it moves while mission time is slow: as the ship
         # leaves (to a ship shot) or as the next event approaches (any other shot).
         shot_b, ev_b = target
+        if self._slow_turn(x0, x1, self.shot[0], shot_b):
+            rc, ra_a, ra_b = (min(r, self.sol_rate) for r in (rc, ra_a, ra_b))
         move = 0.0
         if self.shot[0] != shot_b:
             move = self._move_seconds(self.shot[0], self.shot[1], shot_b, ev_b, x1)
@@ -444,7 +465,9 @@ class _Builder:
         if move > 0:
             m0 = start if early else start + total - move
             self.cams.append(_Cam(start, start, self.shot[0], self.shot[1]))
-            self.cams.append(_Cam(m0, m0 + move, self.shot[0], self.shot[1], shot_b, ev_b))
+            t_mid = float(np.interp(m0 + 0.5 * move - start, dtau, xs))
+            self.cams.append(_Cam(m0, m0 + move, self.shot[0], self.shot[1], shot_b, ev_b,
+                                  self._roll(self.shot[0], self.shot[1], shot_b, ev_b, t_mid)))
             self.cams.append(_Cam(m0 + move, m0 + move, shot_b, ev_b))
         self._append(dtau, xs)
         self.shot = (shot_b, ev_b)
