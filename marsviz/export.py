@@ -1137,3 +1137,35 @@ def _render_here(plan, s: Settings, work: Path, todo: list[Chunk], bar, done: in
 
 __all__ = ["Settings", "Frame", "Chunk", "schedule", "export", "run_export", "FrameRenderer",
            "render_chunk", "MarsvizError"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What renders: for `marsviz --info` and the benchmark
+# ---------------------------------------------------------------------------------------------
+def gl_info() -> dict:
+    """The OpenGL renderer and off-screen backend an export uses on this machine.
+
+    Opens a 16x16 off-screen render window the way :class:`FrameRenderer` does, renders once and
+    reads the driver's strings. ``kind`` is "software" for Mesa's llvmpipe/softpipe (or any
+    software rasteriser), "GPU" otherwise.
+    """
+    _offscreen_env()
+    import pyvista as pv
+
+    p = pv.Plotter(off_screen=True, window_size=(16, 16))
+    try:
+        p.ren_win.Render()
+        caps = p.ren_win.ReportCapabilities() or ""
+        backend = p.ren_win.GetClassName()
+    finally:
+        p.close()
+
+    def field(name):
+        m = next((ln.split(":", 1)[1].strip() for ln in caps.splitlines()
+                  if ln.strip().lower().startswith(name)), "unknown")
+        return m
+
+    renderer = field("opengl renderer string")
+    soft = any(k in renderer.lower() for k in ("llvmpipe", "softpipe", "software", "swr", "swiftshader"))
+    return {"backend": backend, "vendor": field("opengl vendor string"), "renderer": renderer,
+            "version": field("opengl version string"), "kind": "software" if soft else "GPU"}

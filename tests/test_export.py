@@ -176,23 +176,26 @@ def test_full_disk_keeps_finished_frames(tmp_path, plan, monkeypatch):
                               fps=4.0, days_per_second=8.0, duration=None, camera="overview", hold=0.0,
                               captions=True, workers=1))
     s, out = ex.make_settings(plan, args)
-    real = ex.atomic_write_bytes
+    real = ex._write_file
     calls = {"n": 0}
 
-    def flaky(path, data):
+    def flaky(path, data, overwrite=False):
         if path.name.startswith("frame_"):
             calls["n"] += 1
             if calls["n"] > 3:
-                tmp = path.with_name(f".{path.name}.tmp")
-                tmp.write_bytes(data[:10])  # a partial write, then the disk fills up
-                raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, data)
+                from marsviz import safeio
 
-    monkeypatch.setattr(ex, "atomic_write_bytes", flaky)
+                fd, tmp = safeio.create_temp(path)  # a partial write, then the disk fills up
+                os.write(fd, data[:10])
+                os.close(fd)
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data, overwrite)
+
+    monkeypatch.setattr(ex, "_write_file", flaky)
     with pytest.raises(OutputError, match=r"cannot write: disk full \(no space left on device\); 3 finished "
                                           r"frames kept, continue with --resume"):
         ex.export(plan, s, out, progress="none")
-    assert len(frames_in(out)) == 3 and not list(out.glob(".*.tmp"))
+    assert len(frames_in(out)) == 3 and not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 def test_bad_options_are_one_line_errors(tmp_path):
