@@ -310,7 +310,8 @@ def segment_command(s: Settings, width: int, height: int, path: str) -> list[str
         else:
             cmd += ["-vf", "scale=out_color_matrix=bt709:out_range=tv", "-pix_fmt", "yuv420p",
                     "-c:v", "libx264", "-crf", str(s.crf)]
-        cmd += ["-preset", "medium", "-x264-params", f"threads={X264_THREADS}",
+        # no B-frames: segments then join with continuous timestamps (no reordering delay)
+        cmd += ["-preset", "medium", "-bf", "0", "-x264-params", f"threads={X264_THREADS}",
                 "-color_primaries", "bt709", "-color_trc", "bt709"]
         if not s.lossless:
             cmd += ["-colorspace", "bt709", "-color_range", "tv"]
