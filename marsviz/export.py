@@ -343,8 +343,10 @@ def _ffmpeg_failure(what: str, err: bytes | str) -> OSError:
 class SegmentEncoder:
     """One ffmpeg process fed raw frames on a pipe; :meth:`close` waits for a finished file.
 
-    The process runs in its own session (a Ctrl-C in the terminal reaches marsviz, which stops
-    it); :meth:`abort` kills it and waits, so no ffmpeg outlives an interrupted export.
+    Frames are written to the pipe by a thread (the write releases the GIL), so the next frame
+    renders while ffmpeg takes this one. The process runs in its own session (a Ctrl-C in the
+    terminal reaches marsviz, which stops it); :meth:`abort` kills it and waits, so no ffmpeg
+    outlives an interrupted export.
     """
 
     def __init__(self, s: Settings, path: Path):
@@ -355,14 +357,45 @@ class SegmentEncoder:
         self.proc = None
         self.size = None
         self._subprocess = subprocess
+        self._queue = None
+        self._thread = None
+        self._error: BaseException | None = None
 
     def _start(self, img: np.ndarray) -> None:
+        import queue
+        import threading
+
         h, w = img.shape[:2]
         self.size = (w, h)
         self.proc = self._subprocess.Popen(
             segment_command(self.s, w, h, str(self.path)), stdin=self._subprocess.PIPE,
             stdout=self._subprocess.DEVNULL, stderr=self._subprocess.PIPE, start_new_session=True)
         _FFMPEG.add(self.proc)
+        self._queue = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._pump, daemon=True, name="marsviz-ffmpeg-pipe")
+        self._thread.start()
+
+    def _pump(self) -> None:
+        stdin = self.proc.stdin
+        while True:
+            buf = self._queue.get()
+            if buf is None:
+                return
+            if self._error is not None:
+                continue  # drain after a failure
+            try:
+                stdin.write(buf)
+            except (OSError, ValueError) as exc:
+                self._error = exc
+
+    def _failed(self) -> None:
+        err = b""
+        try:
+            err = self.proc.stderr.read()
+        except (OSError, ValueError):
+            pass
+        self.abort()
+        raise _ffmpeg_failure("encoding a segment", err) from None
 
     def send(self, img: np.ndarray) -> None:
         img = img[..., :3]
@@ -370,18 +403,19 @@ class SegmentEncoder:
             img = _even(img)
         if self.proc is None:
             self._start(img)
-        try:
-            self.proc.stdin.write(np.ascontiguousarray(img).tobytes())
-        except BrokenPipeError:
-            err = self.proc.stderr.read()
-            self.abort()
-            raise _ffmpeg_failure("encoding a segment", err) from None
+        if self._error is not None:
+            self._failed()
+        self._queue.put(np.ascontiguousarray(img))
 
     def close(self) -> None:
         p = self.proc
         if p is None:
             raise ValueError("an empty segment")
         try:
+            self._queue.put(None)
+            self._thread.join()
+            if self._error is not None:
+                self._failed()
             p.stdin.close()
             err = p.stderr.read()
             rc = p.wait()
@@ -398,6 +432,18 @@ class SegmentEncoder:
             return
         if p.poll() is None:
             p.kill()
+        if self._thread is not None and self._thread.is_alive():
+            self._error = self._error or OSError("aborted")
+            while True:  # unblock the pump: it drains the queue once it sees the error
+                try:
+                    self._queue.put_nowait(None)
+                    break
+                except Exception:  # noqa: BLE001 - queue.Full: drop a pending frame
+                    try:
+                        self._queue.get_nowait()
+                    except Exception:  # noqa: BLE001
+                        pass
+            self._thread.join(timeout=10)
         for fh in (p.stdin, p.stderr):
             try:
                 fh.close()
