@@ -188,16 +188,11 @@ def info_text() -> str:
         lines.append(f"ephemeris file: {de421_path()}")
     except Exception as exc:  # noqa: BLE001
         lines.append(f"ephemeris file: unavailable ({exc})")
-    from marsviz.mission.cache import cache_dir
+    from marsviz.mission.cache import cache_dir, shipped_path
 
     lines.append(f"plan cache directory: {cache_dir()}")
-    try:
-        from marsviz.mission.shipped import shipped_path
-
-        p = shipped_path()
-        lines.append(f"shipped plan: {p}" + ("" if p.is_file() else " (missing)"))
-    except ImportError:
-        pass
+    p = shipped_path()
+    lines.append(f"shipped plan: {p}" + ("" if p.is_file() else " (missing)"))
     lines.append(f"display: {os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY') or 'none'}")
     return "\n".join(lines) + "\n"
 
