@@ -211,7 +211,7 @@ def render_image(plotter, alpha: bool = False) -> np.ndarray:
     """Render an off-screen plotter now and return its RGB (or RGBA) image, top row first.
 
     ``Plotter.render`` does nothing before ``show``; an off-screen export never shows, so the
-    render window is rendered directly, once, and its back buffer read (``Plotter.screenshot``
+    render window is rendered directly, once, and the finished picture read (``Plotter.screenshot``
     would render the scene a second time through ``vtkWindowToImageFilter``).
     """
     from vtkmodules.util.numpy_support import vtk_to_numpy
@@ -221,10 +221,12 @@ def render_image(plotter, alpha: bool = False) -> np.ndarray:
     rw.Render()
     w, h = rw.GetSize()
     arr = vtkUnsignedCharArray()
+    # The finished picture is in the front buffer once Render has swapped (the back buffer then
+    # holds a copy that differs on anti-aliased edges); it is exactly what a screenshot reads.
     if alpha:
-        rw.GetRGBACharPixelData(0, 0, w - 1, h - 1, 0, arr, 0)
+        rw.GetRGBACharPixelData(0, 0, w - 1, h - 1, 1, arr, 0)
     else:
-        rw.GetPixelData(0, 0, w - 1, h - 1, 0, arr, 0)
+        rw.GetPixelData(0, 0, w - 1, h - 1, 1, arr, 0)
     img = vtk_to_numpy(arr).reshape(h, w, 4 if alpha else 3)
     return np.ascontiguousarray(img[::-1])
 

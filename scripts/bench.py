@@ -322,7 +322,7 @@ def _readback(p):
 
     w, h = p.ren_win.GetSize()
     arr = vtkUnsignedCharArray()
-    p.ren_win.GetPixelData(0, 0, w - 1, h - 1, 0, arr, 0)
+    p.ren_win.GetPixelData(0, 0, w - 1, h - 1, 1, arr, 0)  # as render_image reads
     return np.ascontiguousarray(vtk_to_numpy(arr).reshape(h, w, 3)[::-1])
 
 
