@@ -390,3 +390,45 @@ def test_duration_at_fps_gives_that_many_frames(plan, tmp_path, duration, fps):
     frames = ex.schedule(plan, s)
     assert len(frames) == round(duration * fps)
     assert frames[0].t == pytest.approx(s.t_from) and frames[-1].t == pytest.approx(s.t_to, abs=1e-9)
+
+
+def test_story_pace_video_on_two_workers_with_chapters_at_the_cards(plan, tmp_path):
+    """A story-paced MP4: worker processes render its frames (story time, cards, camera) exactly
+    as one process does, and each event's chapter starts on the frame where its first card is up."""
+    from marsviz import export as ex
+    from marsviz.cli import build_parser
+    from marsviz.story import Storyboard
+
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"story{workers}.mp4"
+        args = build_parser().parse_args(["export", "--out", str(out), "--size", "96x64", "--fps", "4",
+                                          "--from", "2031-01-02", "--to", "2031-01-03", "--segment-frames", "20",
+                                          "--progress", "none", "--workers", workers])
+        s, out = ex.make_settings(plan, args)
+        assert s.pace == "story"
+        assert ex.export(plan, s, out, workers=int(workers), progress="none") == 0
+        outs.append(out)
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    sb = Storyboard.build(plan, pace="story", t_from=s.t_from, t_to=s.t_to)
+    n = int(np.ceil(sb.duration_s * 4 - 1e-9)) + 1
+    man = json.loads((tmp_path / "story1.mp4.manifest.json").read_text())
+    assert len(man["frames"]) == n and {f["card"] for f in man["frames"]} - {None} == {c.event_id for c in sb.cards}
+    ffmeta, _ = ffmpeg_info(outs[0])
+    found = {}
+    for num, den, start, title in re.findall(r"\[CHAPTER\]\nTIMEBASE=(\d+)/(\d+)\nSTART=(\d+)\nEND=\d+\ntitle=(.*)",
+                                             ffmeta):
+        found[round(int(start) * int(num) * 1000 / int(den))] = re.sub(r"\\(.)", r"\1", title)
+    want = {}
+    for c in sb.cards:
+        title = plan.event(c.event_id).title
+        if title in want.values():
+            continue
+        first = int(np.ceil(c.start_s * 4 - 1e-9))  # frames are 1/4 s apart from 0
+        want[first * 250] = f"{want[first * 250]}; {title}" if first * 250 in want else title
+    assert found == (want if 0 in want else {0: "Start", **want})
+    # the subtitles start where the cards do
+    srt = (tmp_path / "story1.srt").read_text()
+    starts = re.findall(r"(\d\d):(\d\d):(\d\d),(\d{3}) -->", srt)
+    assert [round(((int(h) * 60 + int(m)) * 60 + int(sec)) * 1000 + int(ms)) for h, m, sec, ms in starts] == \
+        [round(c.start_s * 1000) for c in sb.cards]
