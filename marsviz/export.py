@@ -207,6 +207,36 @@ def _offscreen_env() -> None:
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 
 
+_RENDERING = {"now": False, "stop": False}
+
+
+def _on_sigint(signum, frame) -> None:
+    """Ctrl-C during an export: stop at once, or right after the render under way.
+
+    A KeyboardInterrupt raised inside a Python callback that VTK calls while rendering (the
+    scene's label layout) makes VTK end the whole program; so during a render it waits.
+    """
+    if _RENDERING["now"]:
+        _RENDERING["stop"] = True
+        return
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _interruptible():
+    """Ctrl-C handled by :func:`_on_sigint` for the duration (main thread only)."""
+    try:
+        old = signal.signal(signal.SIGINT, _on_sigint)
+    except ValueError:  # not the main thread: leave the handler as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        _RENDERING.update(now=False, stop=False)
+
+
 def render_image(plotter, alpha: bool = False) -> np.ndarray:
     """Render an off-screen plotter now and return its RGB (or RGBA) image, top row first.
 
@@ -218,7 +248,14 @@ def render_image(plotter, alpha: bool = False) -> np.ndarray:
     from vtkmodules.vtkCommonCore import vtkUnsignedCharArray
 
     rw = plotter.ren_win
-    rw.Render()
+    _RENDERING["now"] = True
+    try:
+        rw.Render()
+    finally:
+        _RENDERING["now"] = False
+    if _RENDERING["stop"]:
+        _RENDERING["stop"] = False
+        raise KeyboardInterrupt
     w, h = rw.GetSize()
     arr = vtkUnsignedCharArray()
     # The finished picture is in the front buffer once Render has swapped (the back buffer then
@@ -1185,6 +1222,12 @@ def export(plan, s: Settings, out: Path, workers: int = 1, resume: bool = False,
     Nothing already on disk is replaced unless ``overwrite`` (the user asked), or ``resume`` and
     the export's own state file proves the file is one this export wrote.
     """
+    with _interruptible():
+        return _export(plan, s, out, workers, resume, keep_frames, progress, cluster, overwrite)
+
+
+def _export(plan, s: Settings, out: Path, workers: int, resume: bool, keep_frames: bool, progress: str,
+            cluster: str | None, overwrite: bool) -> int:
     video = s.kind != "frames"
     work = out if not video else out.with_name(out.name + ".frames")
     created = not os.path.lexists(work)
