@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "astrodynamics. With no command, opens the mission window.",
     )
     p.add_argument("--version", action="version", version=f"marsviz {__version__}")
+    p.add_argument("--info", action="store_true",
+                   help="print what a bug report needs (versions, OpenGL renderer, ffmpeg, files) and exit")
     _common(p, sub=False)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -151,9 +153,59 @@ def cmd_lesson(args) -> int:
     return run_lesson(args)
 
 
+INFO_PACKAGES = ("numpy", "scipy", "astropy", "jplephem", "skyfield-data", "boinor", "numba", "vtk",
+                 "pyvista", "pyvistaqt", "PySide6-Essentials", "imageio-ffmpeg", "dask", "distributed")
+
+
+def info_text() -> str:
+    """``marsviz --info``: versions, OpenGL renderer and backend, ffmpeg, ephemeris, cache."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    lines = [f"marsviz {__version__}",
+             f"Python {platform.python_version()} on {platform.platform()}"]
+    vers = []
+    for name in INFO_PACKAGES:
+        try:
+            vers.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            vers.append(f"{name} missing")
+    lines.append("packages: " + ", ".join(vers))
+    try:
+        from marsviz.export import gl_info
+
+        g = gl_info()
+        lines.append(f"OpenGL: {g['renderer']} ({g['vendor']}; {g['version']})")
+        lines.append(f"off-screen backend: {g['backend']}, {g['kind']} rendering")
+    except Exception as exc:  # noqa: BLE001 - a report must still print
+        lines.append(f"OpenGL: unavailable ({type(exc).__name__}: {exc})")
+    try:
+        import imageio_ffmpeg
+
+        lines.append(f"ffmpeg: {imageio_ffmpeg.get_ffmpeg_version()} at {imageio_ffmpeg.get_ffmpeg_exe()}")
+    except Exception as exc:  # noqa: BLE001
+        lines.append(f"ffmpeg: unavailable ({exc})")
+    try:
+        from marsviz.mission.ephemeris import de421_path
+
+        lines.append(f"ephemeris file: {de421_path()}")
+    except Exception as exc:  # noqa: BLE001
+        lines.append(f"ephemeris file: unavailable ({exc})")
+    from marsviz.mission.cache import cache_dir, shipped_path
+
+    lines.append(f"plan cache directory: {cache_dir()}")
+    p = shipped_path()
+    lines.append(f"shipped plan: {p}" + ("" if p.is_file() else " (missing)"))
+    lines.append(f"display: {os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY') or 'none'}")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "info", False):
+        sys.stdout.write(info_text())
+        return 0
     handlers = {
         None: cmd_gui, "gui": cmd_gui, "plan": cmd_plan, "events": cmd_events,
         "export": cmd_export, "porkchop": cmd_porkchop, "lesson": cmd_lesson,

@@ -101,3 +101,21 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
                    help="for a video, keep the PNG frames beside it")
     p.add_argument("--progress", choices=("bar", "json", "none"), default="bar",
                    help=argparse.SUPPRESS)
+    add_video_maker_arguments(p)
+
+
+def add_video_maker_arguments(p: argparse.ArgumentParser) -> None:
+    """Options for video makers and for rendering on several machines."""
+    p.add_argument("--clean", action="store_true",
+                   help="no burned-in text at all (no captions, clock or labels); subtitles are still written")
+    p.add_argument("--transparent", action="store_true",
+                   help="PNG frames with a transparent background (RGBA); only with --out DIR")
+    p.add_argument("--crf", type=int, metavar="N",
+                   help="MP4 quality: 0 (best) to 51 (worst), default 18")
+    p.add_argument("--lossless", action="store_true",
+                   help="lossless MP4 (H.264 in RGB, every pixel exact; large, for editing)")
+    p.add_argument("--segment-frames", type=int, metavar="N",
+                   help="frames per resumable segment and per chunk of work (default: 2 s of video)")
+    p.add_argument("--cluster", metavar="ADDRESS|local",
+                   help="render on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' "
+                        "for a cluster of this machine's processes (--workers of them)")

@@ -12,8 +12,10 @@ Sections
   views     per-frame update + render in each camera (overview, follow, Venus swing-by, Mars
             arrival, Mars stay, Earth approach) against the static overview render.
   gui       seconds from launch to the first rendered frame of the window (cached plan).
-  export    frames per second at 1280x720 with 1 and 2 workers, against a bare PyVista
-            off-screen loop rendering the same scene with no overlays.
+  export    MP4 export frames per second with 1 worker at 1280x720 and 3840x2160, beside a bare
+            PyVista off-screen loop of the same scene (and the render calls alone), with a
+            per-frame profile; a local Dask cluster of 2 workers beside --workers 2.
+  gui       also: the window's first start on an empty plan cache beside a cached start.
   story     time to build the whole-mission storyboard (target < 50 ms) against a constant-pace
             one, a frame state per call; a story-paced export's frames per second against a
             constant-pace export of as many frames, rendered in the same process.
@@ -215,45 +217,174 @@ def bench_gui(tmp: Path):
         "target < 3 s", baseline=f"median {sorted(f[0] for f in figures)[1]:.2f} s")
 
 
-def bench_export(plan, tmp: Path, frames: int = 60):
-    from marsviz.mission.plan import Plan  # noqa: F401  (same interpreter state as the CLI)
+def _export_settings(plan, kind, size, frames, **kw):
+    from marsviz.export import Settings
 
-    span = f"--from departure --to {plan.clock.day(plan.epoch + frames * 1.0 + 0.5)}".split()
-    args = ["export", *span, "--size", "1280x720", "--fps", "30", "--days-per-second", "30",
-            "--progress", "none"]
-    fps = {}
-    for w in (1, 2):
-        out = tmp / f"frames-w{w}"
-        dt, res = run(args + ["--out", str(out), "--workers", str(w)])
-        n = len(list(out.glob("frame_*.png")))
-        # Subtract the start-up (imports, plan) measured with a one-frame export.
-        one = tmp / f"one-w{w}"
-        d1, _ = run(["export", "--from", "departure", "--to", plan.clock.day(plan.epoch + 2),
-                     "--days-per-second", "1000", "--fps", "1", "--size", "1280x720",
-                     "--progress", "none", "--out", str(one), "--workers", str(w)])
-        fps[w] = (n - 1) / max(dt - d1, 1e-6)
-        row("export", f"frames per second at 1280x720, {w} worker{'s' if w > 1 else ''} ({n} frames)",
-            f"{fps[w]:.1f}", "frames/s")
-    row("export", "speed-up with 2 workers on 2 cores", f"{fps[2] / fps[1]:.2f}", "x")
+    w, h = size
+    return Settings(kind=kind, width=w, height=h, fps=30.0, t_from=plan.epoch, t_to=plan.epoch + frames - 1,
+                    days_per_second=30.0, camera="overview", hold=0.0, captions=True,
+                    scenario_sha256=plan.scenario_digest, ephemeris=plan.ephemeris,
+                    segment_frames=kw.pop("segment_frames", 30), **kw)
+
+
+def _bare_loop(plan, size, frames):
+    """Baselines: the same scene in a bare PyVista off-screen loop (render, then screenshot per
+    frame, no files), and the render calls alone (no pixels read back)."""
     import pyvista as pv
 
-    from marsviz.export import render_image
-    from marsviz.scene.scene import MissionScene, SceneOptions
+    from marsviz.scene.scene import MissionScene
 
-    p = pv.Plotter(off_screen=True, window_size=(1280, 720))
-    sc = MissionScene(p, plan, SceneOptions(hud=False, captions=False, labels=False))
+    p = pv.Plotter(off_screen=True, window_size=size)
+    sc = MissionScene(p, plan)
+    sc.layout(*size)
     sc.apply_options()
-    times = plan.epoch + np.arange(frames)
-    render_image(p)
+    times = plan.epoch + np.arange(frames, dtype=float)
+    sc.set_time(times[0])
+    p.screenshot(return_img=True)
     t0 = time.perf_counter()
     for t in times:
         sc.set_time(t)
-        render_image(p)
-    bare = len(times) / (time.perf_counter() - t0)
-    row("export", "baseline: bare PyVista off-screen loop, no overlays, no files", f"{bare:.1f}", "frames/s",
-        baseline=f"1 worker reaches {100 * fps[1] / bare:.0f} % of it")
+        sc.set_camera("overview")
+        p.ren_win.Render()  # Plotter.render() does nothing before show(); screenshot() only reads
+        p.screenshot(return_img=True)
+    shot = frames / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for t in times:
+        sc.set_time(t)
+        sc.set_camera("overview")
+        p.ren_win.Render()
+    render_only = frames / (time.perf_counter() - t0)
     sc.close()
     p.close()
+    return shot, render_only
+
+
+def _profile(plan, s, frames):
+    """Where one worker's time goes per frame: scene update, render, read-back, pipe to ffmpeg."""
+    from marsviz.export import FrameRenderer, SegmentEncoder
+
+    r = FrameRenderer(plan, s)
+    parts = dict(update=0.0, render=0.0, readback=0.0, encode=0.0)
+    tmp = Path(tempfile.mkdtemp(prefix="marsviz-prof-"))
+    enc = SegmentEncoder(s, tmp / "seg.mp4")
+    try:
+        r.render(plan.epoch)
+        for t in plan.epoch + np.arange(frames, dtype=float):
+            t0 = time.perf_counter()
+            r.scene.set_time(t)
+            r.scene.set_camera(s.camera)
+            t1 = time.perf_counter()
+            r.p.ren_win.Render()
+            t2 = time.perf_counter()
+            img = _readback(r.p)
+            t3 = time.perf_counter()
+            enc.send(img)
+            t4 = time.perf_counter()
+            parts["update"] += t1 - t0
+            parts["render"] += t2 - t1
+            parts["readback"] += t3 - t2
+            parts["encode"] += t4 - t3
+        t5 = time.perf_counter()
+        enc.close()
+        parts["encode"] += time.perf_counter() - t5
+    finally:
+        r.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {k: v / frames * 1000 for k, v in parts.items()}
+
+
+def _steady(plan, s, frames):
+    """The exporter's own loop (FrameRenderer.render, SegmentEncoder.send), segments included."""
+    from marsviz.export import FrameRenderer, SegmentEncoder
+
+    r = FrameRenderer(plan, s)
+    tmp = Path(tempfile.mkdtemp(prefix="marsviz-steady-"))
+    try:
+        r.render(plan.epoch)
+        t0 = time.perf_counter()
+        enc = None
+        for i, t in enumerate(plan.epoch + np.arange(frames, dtype=float)):
+            if i % s.segment_frames == 0:
+                if enc is not None:
+                    enc.close()
+                enc = SegmentEncoder(s, tmp / f"seg{i}.mp4")
+            enc.send(r.render(t))
+        enc.close()
+        return frames / (time.perf_counter() - t0)
+    finally:
+        r.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _readback(p):
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkCommonCore import vtkUnsignedCharArray
+
+    w, h = p.ren_win.GetSize()
+    arr = vtkUnsignedCharArray()
+    p.ren_win.GetPixelData(0, 0, w - 1, h - 1, 1, arr, 0)  # as render_image reads
+    return np.ascontiguousarray(vtk_to_numpy(arr).reshape(h, w, 3)[::-1])
+
+
+def bench_export(plan, tmp: Path):
+    from marsviz.export import export
+
+    for size, frames in (((1280, 720), 90), ((3840, 2160), 16)):
+        label = f"{size[0]}x{size[1]}"
+        s = _export_settings(plan, "mp4", size, frames)
+        shot, render_only = _bare_loop(plan, size, frames)
+        steady = _steady(plan, s, frames)
+        row("export", f"MP4 export loop, 1 worker, {label} (render + stream into ffmpeg)",
+            f"{steady:.2f}", "frames/s", "target >= 0.9x the bare loop",
+            baseline=f"bare PyVista loop {shot:.2f} frames/s: {steady / shot:.2f}x; "
+                     f"render calls alone {render_only:.2f} frames/s")
+        out = tmp / f"one-{label}.mp4"
+        t0 = time.perf_counter()
+        export(plan, s, out, workers=1, progress="none")
+        one = frames / (time.perf_counter() - t0)
+        row("export", f"whole `export` call, 1 worker, {label} ({frames} frames)", f"{one:.2f}", "frames/s",
+            baseline="includes building the scene, the time estimate and joining the segments")
+        prof = _profile(plan, s, min(frames, 30))
+        total = sum(prof.values())
+        row("export", f"profile per frame at {label}: update / render / read-back / pipe to ffmpeg",
+            " / ".join(f"{v:.0f}" for v in prof.values()), "ms",
+            baseline=f"total {total:.0f} ms; render is {100 * prof['render'] / total:.0f} %")
+
+    frames = 60
+    s = _export_settings(plan, "mp4", (1280, 720), frames, segment_frames=10)
+    fig = {}
+    for name, kw in (("--workers 2", dict(workers=2)), ("--cluster local, 2 workers", dict(workers=2, cluster="local"))):
+        out = tmp / f"w-{len(fig)}.mp4"
+        t0 = time.perf_counter()
+        export(plan, s, out, progress="none", **kw)
+        fig[name] = frames / (time.perf_counter() - t0)
+    row("export", "local Dask cluster of 2 workers, 1280x720 (60 frames, cluster start included)",
+        f"{fig['--cluster local, 2 workers']:.2f}", "frames/s",
+        baseline=f"--workers 2: {fig['--workers 2']:.2f} frames/s")
+    same = (tmp / "w-0.mp4").read_bytes() == (tmp / "w-1.mp4").read_bytes()
+    row("export", "cluster MP4 byte-identical to --workers 2", "yes" if same else "NO", "")
+
+
+def bench_first_start(tmp: Path):
+    """The window's first start on an empty plan cache (shipped plan) beside a cached start."""
+    xvfb = shutil.which("xvfb-run")
+    if not os.environ.get("DISPLAY") and not xvfb:
+        row("gui", "first start on an empty cache", "n/a", "", "no display and no xvfb-run")
+        return
+    figures = {}
+    for name in ("empty", "cached", "cached "):
+        cache = tmp / "first-start-cache"
+        if name == "empty":
+            shutil.rmtree(cache, ignore_errors=True)
+        cmd = [PY, "-m", "marsviz", "gui", "--screenshot", str(tmp / "first.png")]
+        if not os.environ.get("DISPLAY"):
+            cmd = [xvfb, "-a", "-s", "-screen 0 1920x1080x24"] + cmd
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, env=dict(os.environ, MARSVIZ_CACHE_DIR=str(cache)),
+                       stdin=subprocess.DEVNULL, timeout=600)
+        figures[name.strip()] = min(figures.get(name.strip(), 1e9), time.perf_counter() - t0)
+    row("gui", "first start on an empty plan cache (shipped plan), to screenshot", f"{figures['empty']:.2f}",
+        "s", baseline=f"cached start {figures['cached']:.2f} s")
 
 
 def bench_story(plan, frames: int = 60):
@@ -351,7 +482,11 @@ def main(argv):
     sections = argv or ["plan", "scene", "gui", "export", "story", "porkchop"]
     from marsviz import __version__
 
-    print(f"marsviz {__version__} benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print(f"marsviz {__version__} benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    from marsviz.export import gl_info
+
+    g = gl_info()
+    print(f"renderer: {g['renderer']} ({g['kind']}, {g['backend']}, OpenGL {g['version']})\n")
     tmp = Path(tempfile.mkdtemp(prefix="marsviz-bench-"))
     try:
         os.environ["MARSVIZ_CACHE_DIR"] = str(tmp / "plan-cache")
@@ -367,6 +502,7 @@ def main(argv):
             bench_views(plan)
         if "gui" in sections:
             bench_gui(tmp)
+            bench_first_start(tmp)
         if "export" in sections:
             bench_export(plan, tmp)
         if "story" in sections:

@@ -194,6 +194,7 @@ def test_full_disk_keeps_finished_frames(tmp_path, plan, monkeypatch):
                                           r"frames kept, continue with --resume"):
         ex.export(plan, s, out, progress="none")
     assert len(frames_in(out)) == 3 and not list(out.glob(".marsviz-*"))
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 def test_bad_options_are_one_line_errors(tmp_path):

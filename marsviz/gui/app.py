@@ -58,6 +58,9 @@ def _design_worker(scenario_path, ephemeris, queue) -> None:  # runs in a child 
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
+DESIGN_TIME_HINT = "roughly 20 to 60 s, a minute more on a first run while it compiles"
+
+
 def obtain_plan(scenario, ephemeris=None, parent=None):
     """The plan of ``scenario``: at once from the cache, or designed in a child process while a
     progress dialog keeps the interface alive. Returns None if the user cancels."""
@@ -68,6 +71,11 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
     from marsviz.mission.plan import PLAN_FORMAT, Plan
 
     eph = (ephemeris or scenario.ephemeris).lower()
+    from marsviz.loading import shipped_plan
+
+    shipped = shipped_plan(scenario, ephemeris)  # the built-in mission ships designed
+    if shipped is not None:
+        return shipped
     data = cache.load(cache.plan_key(scenario.digest, eph, PLAN_FORMAT))
     if data is not None:
         try:
@@ -83,8 +91,7 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
     path = None if scenario.display_path.endswith("(built in)") else str(scenario.path)
     proc = ctx.Process(target=_design_worker, args=(path, ephemeris, queue), daemon=True)
     proc.start()
-    dlg = QProgressDialog("Designing the mission: a first run takes a little while...", "Cancel",
-                          0, 0, parent)
+    dlg = QProgressDialog(f"Designing the mission: {DESIGN_TIME_HINT}...", "Cancel", 0, 0, parent)
     dlg.setWindowTitle("marsviz")
     dlg.setWindowModality(Qt.WindowModality.ApplicationModal)  # no re-entry while designing
     dlg.setMinimumDuration(0)
@@ -98,7 +105,7 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
         while not queue.empty():
             kind, payload = queue.get()
             if kind == "progress":
-                dlg.setLabelText(f"Designing the mission: {payload}...")
+                dlg.setLabelText(f"Designing the mission ({DESIGN_TIME_HINT}): {payload}...")
                 obtain_plan.messages.append(payload)
             else:
                 result[kind] = payload

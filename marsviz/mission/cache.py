@@ -249,3 +249,37 @@ def save(key: str, data: dict) -> Path | None:
     except (OSError, MarsvizError) as exc:
         log.warning("could not write the plan cache %s: %s", path, exc)
         return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan shipped with the package (made by scripts/make_shipped_plan.py)
+# ---------------------------------------------------------------------------------------------
+SHIPPED_SUFFIX = ".plan.json"
+SHIPPED_LIMIT = 64 * 1024 * 1024
+
+
+def shipped_path(stem: str = "olympus") -> Path:
+    """Where the plan of the built-in scenario ``stem`` ships (beside its TOML file)."""
+    from marsviz.resources import assets_dir
+
+    return assets_dir() / "missions" / f"{stem}{SHIPPED_SUFFIX}"
+
+
+def load_shipped(scenario_digest: str, ephemeris: str, plan_format: int, stem: str = "olympus") -> dict | None:
+    """The shipped plan if it was designed from exactly this scenario text, with this ephemeris
+    and in this plan format; otherwise None (the caller designs). Never raises."""
+    path = shipped_path(stem)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring the shipped plan %s: %s", path, exc)
+        return None
+    try:
+        ok = (data.get("format") == plan_format and data["scenario"]["digest"] == scenario_digest
+              and data["ephemeris"] == ephemeris)
+    except (AttributeError, KeyError, TypeError):
+        ok = False
+    return data if ok else None
