@@ -424,3 +424,40 @@ def test_story_pace_asks_each_question_then_answers_it(window, plan):
     body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
     assert window.scene.card_event.id == "departure"
     assert body.startswith("Answer: on the far side of the Sun") and ev.description in body
+
+
+def test_at_with_a_time_zone_is_the_same_instant_and_a_bad_one_is_one_line(plan):
+    from marsviz.errors import UsageError
+    from marsviz.gui.app import _parse_at
+
+    assert _parse_at(plan, "2030-07-11T02:00+02:00") == pytest.approx(_parse_at(plan, "2030-07-11T00:00"))
+    with pytest.raises(UsageError, match=r"^--at: 2100-01-01 is outside the mission"):
+        _parse_at(plan, "2100-01-01")
+    with pytest.raises(UsageError, match=r"^--at: 'yesterday' is neither a date"):
+        _parse_at(plan, "yesterday")
+
+
+def test_screenshot_never_replaces_a_file_and_opens_no_window_for_it(tmp_path):
+    out = tmp_path / "mine.png"
+    out.write_bytes(b"the user's picture")
+    res = run_cli("gui", "--screenshot", str(out), timeout=120)
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines() == [
+        f"marsviz: error: {out}: already exists; choose another name, delete it, or add --overwrite"]
+    assert out.read_bytes() == b"the user's picture"
+
+
+def test_export_and_lesson_dialogs_pass_the_users_choice_to_replace(window, qtbot):
+    from marsviz.cli import build_parser
+    from marsviz.gui.export_dialog import ExportDialog, LessonDialog
+
+    dlg = ExportDialog(window)
+    qtbot.addWidget(dlg)
+    assert not build_parser().parse_args(dlg.build_args()).overwrite
+    dlg.overwrite.setChecked(True)
+    assert build_parser().parse_args(dlg.build_args()).overwrite
+    les = LessonDialog(window)
+    qtbot.addWidget(les)
+    assert not build_parser().parse_args(les.build_args()).overwrite
+    les.overwrite.setChecked(True)
+    assert build_parser().parse_args(les.build_args()).overwrite

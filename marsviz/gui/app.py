@@ -136,16 +136,10 @@ def obtain_plan(scenario, ephemeris=None, parent=None):
 
 
 def _parse_at(plan, text):
-    import datetime as dt
+    """``--at``: an event id or a UTC date (a time zone is converted), inside the mission."""
+    from marsviz.export import _parse_instant
 
-    for e in plan.events:
-        if e.id == text:
-            return e.t
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise MarsvizError(f"--at: {text!r} is neither a date (2030-07-11) nor an event id") from None
-    return plan.clock.from_utc(when)
+    return _parse_instant(plan, text, plan.span[0], "--at")
 
 
 def run(args, present: bool = False) -> int:
@@ -153,6 +147,13 @@ def run(args, present: bool = False) -> int:
     from marsviz.mission import load_scenario
 
     scenario = load_scenario(args.scenario)  # validation errors before any window appears
+    shot = getattr(args, "screenshot", None)
+    if shot:
+        from pathlib import Path
+
+        from marsviz import safeio
+
+        safeio.check_destination(Path(shot))  # never replaced: refused before any window appears
     app = application()
     from marsviz.gui.window import MainWindow
 
@@ -174,18 +175,26 @@ def run(args, present: bool = False) -> int:
     win.show()
     if present:
         win.start_presentation()
-    shot = getattr(args, "screenshot", None)
+    failed = []
     if shot:
         from PySide6.QtCore import QTimer
 
+        from marsviz.textsafe import safe_text
+
         def capture():
-            win._render_now()
-            app.processEvents()
-            win.save_screenshot(shot, whole_window=True)
-            print(f"marsviz: wrote {shot}", file=sys.stderr)
-            win.close()
-            app.quit()
+            try:
+                win._render_now()
+                app.processEvents()
+                win.save_screenshot(shot, whole_window=True)
+                print(f"marsviz: wrote {safe_text(shot)}", file=sys.stderr)
+            except MarsvizError as exc:  # e.g. the file appeared meanwhile: one line, no hang
+                failed.append(exc)
+            finally:
+                win.close()
+                app.quit()
 
         QTimer.singleShot(300, capture)
     app.exec()
+    if failed:
+        raise failed[0]
     return 0

@@ -194,6 +194,8 @@ class ExportDialog(_Runner):
         form.addRow("Parallel workers", self.workers)
         self.resume = QCheckBox("Resume an interrupted export to the same place")
         form.addRow("", self.resume)
+        self.overwrite = QCheckBox("Replace files that are already there")
+        form.addRow("", self.overwrite)
         lay.addLayout(form)
         self._setup_runner(lay)
         self.buttons = QDialogButtonBox(self)
@@ -219,6 +221,8 @@ class ExportDialog(_Runner):
             path, _ = QFileDialog.getSaveFileName(self, "Save video", self.out.text(), filt)
             if path and not path.lower().endswith(ext):
                 path += ext
+            if path and Path(path).exists():
+                self.overwrite.setChecked(True)  # the save dialog asked before replacing it
         else:
             path = QFileDialog.getExistingDirectory(self, "Folder for the frames", str(Path.cwd()))
         if path:
@@ -241,6 +245,8 @@ class ExportDialog(_Runner):
             argv.append("--no-captions")
         if self.resume.isChecked():
             argv.append("--resume")
+        if self.overwrite.isChecked():
+            argv.append("--overwrite")
         return argv
 
     def run(self):
@@ -276,6 +282,8 @@ class LessonDialog(_Runner):
         self.size.setEditable(True)
         self.size.addItems(SIZES)
         form.addRow("Image size", self.size)
+        self.overwrite = QCheckBox("Replace a lesson pack that is already there")
+        form.addRow("", self.overwrite)
         lay.addLayout(form)
         self._setup_runner(lay)
         buttons = QDialogButtonBox(self)
@@ -291,8 +299,9 @@ class LessonDialog(_Runner):
             self.out.setText(path)
 
     def build_args(self) -> list[str]:
-        return ["lesson", *_common_args(self.win), "--out", self.out.text().strip(),
+        argv = ["lesson", *_common_args(self.win), "--out", self.out.text().strip(),
                 "--size", self.size.currentText().strip(), "--progress", "json"]
+        return argv + (["--overwrite"] if self.overwrite.isChecked() else [])
 
     def run(self):
         if not self.running():
