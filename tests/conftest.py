@@ -1,3 +1,4 @@
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -70,3 +71,20 @@ def window(qtbot, plan):
     if win.tour is not None:
         win.tour.stop()
     win.close()
+
+
+@contextlib.contextmanager
+def offscreen_scene(plan, size):
+    """The mission scene on an off-screen plotter of ``size`` pixels, closed afterwards."""
+    import pyvista as pv
+
+    from marsviz.scene.scene import MissionScene
+
+    p = pv.Plotter(off_screen=True, window_size=size)
+    s = MissionScene(p, plan)
+    try:
+        yield s
+    finally:
+        s.close()
+        p.close()
+        p.deep_clean()

@@ -8,18 +8,16 @@ from marsviz.mission.plan import AU_KM
 from marsviz.scene import style
 from marsviz.scene.scene import MissionScene, SceneOptions
 
+from tests.conftest import offscreen_scene
+
 pytestmark = pytest.mark.render
 SIZE = (800, 450)
 
 
 @pytest.fixture
 def scene(plan):
-    p = pv.Plotter(off_screen=True, window_size=SIZE)
-    s = MissionScene(p, plan)
-    yield s
-    s.close()
-    p.close()
-    p.deep_clean()
+    with offscreen_scene(plan, SIZE) as s:
+        yield s
 
 
 def image(scene):

@@ -10,6 +10,8 @@ from marsviz.mission.plan import AU_KM
 from marsviz.scene.scene import MissionScene
 from marsviz.scene.world import WorldFrame
 
+from tests.conftest import offscreen_scene
+
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
 
@@ -45,11 +47,8 @@ class State:  # the storyboard's FrameState (API.md)
 
 @pytest.fixture(scope="module")
 def scene(plan):
-    p = pv.Plotter(off_screen=True, window_size=SIZE)
-    s = MissionScene(p, plan)
-    yield s
-    s.close()
-    p.close()
+    with offscreen_scene(plan, SIZE) as s:
+        yield s
 
 
 def render(scene):

@@ -7,6 +7,8 @@ import pyvista as pv
 
 from marsviz.scene.scene import MissionScene
 
+from tests.conftest import offscreen_scene
+
 pytestmark = pytest.mark.render
 SIZE = (480, 270)
 CAMERAS = ("overview", "follow", "venus-flyby", "mars-stay", "earth-approach")
@@ -14,11 +16,8 @@ CAMERAS = ("overview", "follow", "venus-flyby", "mars-stay", "earth-approach")
 
 @pytest.fixture(scope="module")
 def scene(plan):
-    p = pv.Plotter(off_screen=True, window_size=SIZE)
-    s = MissionScene(p, plan)
-    yield s
-    s.close()
-    p.close()
+    with offscreen_scene(plan, SIZE) as s:
+        yield s
 
 
 def instants(plan):

@@ -9,17 +9,16 @@ from marsviz.mission.plan import AU_KM, PLANETS
 from marsviz.scene import scales
 from marsviz.scene.scene import MissionScene
 
+from tests.conftest import offscreen_scene
+
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
 
 
 @pytest.fixture(scope="module")
 def scene(plan):
-    p = pv.Plotter(off_screen=True, window_size=SIZE)
-    s = MissionScene(p, plan)
-    yield s
-    s.close()
-    p.close()
+    with offscreen_scene(plan, SIZE) as s:
+        yield s
 
 
 def views(plan):

@@ -10,18 +10,16 @@ from marsviz.scene import models
 from marsviz.scene.ships import ICON_PX, _camera
 from marsviz.scene.scene import MissionScene
 
+from tests.conftest import offscreen_scene
+
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
 
 
 @pytest.fixture(scope="module")
 def scene(plan):
-    p = pv.Plotter(off_screen=True, window_size=SIZE)
-    s = MissionScene(p, plan)
-    yield s
-    s.close()
-    p.close()
-    p.deep_clean()
+    with offscreen_scene(plan, SIZE) as s:
+        yield s
 
 
 def render(scene):

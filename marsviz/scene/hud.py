@@ -15,6 +15,7 @@ from vtkmodules.vtkRenderingCore import vtkActor2D, vtkCoordinate, vtkPolyDataMa
 from marsviz.mission.plan import AU_KM
 from marsviz.scene import style
 from marsviz.scene.base import Visual
+from marsviz.story.shots import shot_name
 
 CARD_KEYS = ("card-title", "card-meta", "card-body")
 CARD_LINE = 1.2  # line height of card text, in font sizes
@@ -225,15 +226,7 @@ class Hud(Visual):
         """A camera preset's name, or a storyboard shot's ("planet:mars", "ship:<craft>", ...)."""
         if key in style.CAMERA_NAMES:
             return style.CAMERA_NAMES[key]
-        family, _, what = key.partition(":")
-        plan = self.plan
-        if family == "planet":
-            return what.capitalize()
-        if family == "ship":
-            return f"Riding with {plan.craft_name(what) if what in plan.trajectories else what}"
-        if family == "surface":
-            return f"Mars surface, {what.replace('_', ' ')}"
-        return family.capitalize()
+        return shot_name(self.plan, key)
 
     def _wrap_width(self, size_frac: float) -> int:
         w, h = self.ctx.size
