@@ -80,8 +80,8 @@ class Markers(Visual):
         self._lo, self._hi = self._all_km.min(axis=0), self._all_km.max(axis=0)
         # Events at a surface site: drawn on the (turning, possibly enlarged) globe at the site.
         sites = getattr(plan, "sites", None) or {}
-        self.site_of = {i: plan.event(i).site for i in self._ids
-                        if getattr(plan.event(i), "site", None) in sites}
+        by_id = {ev.id: ev for ev in plan.mission_events}  # the events the markers were built from
+        self.site_of = {i: by_id[i].site for i in self._ids if getattr(by_id[i], "site", None) in sites}
         self._site_rows = np.array([self._ids.index(i) for i in self.site_of], dtype=int)
         self._site_fixed = {sid: np.asarray(plan.site_fixed(sid), dtype=float)
                             for sid in set(self.site_of.values())}
