@@ -87,32 +87,27 @@ def build_parser() -> argparse.ArgumentParser:
 from marsviz.loading import load_plan, say as _stderr_progress  # noqa: E402
 
 
-def cmd_plan(args) -> int:
+def _report(args, as_json: str, as_text: str) -> int:
+    """Print one of :mod:`marsviz.mission.report`'s views of the plan, as JSON or as text."""
     import json
 
     from marsviz.mission import report
 
     _, plan = load_plan(args, None if args.json else _stderr_progress)
     if args.json:
-        json.dump(report.plan_dict(plan), sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(getattr(report, as_json)(plan), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(report.plan_text(plan))
+        sys.stdout.write(getattr(report, as_text)(plan))
     return 0
+
+
+def cmd_plan(args) -> int:
+    return _report(args, "plan_dict", "plan_text")
 
 
 def cmd_events(args) -> int:
-    import json
-
-    from marsviz.mission import report
-
-    _, plan = load_plan(args, None if args.json else _stderr_progress)
-    if args.json:
-        json.dump(report.events_list(plan), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(report.events_text(plan))
-    return 0
+    return _report(args, "events_list", "events_text")
 
 
 def has_display() -> bool:

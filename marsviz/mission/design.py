@@ -405,6 +405,21 @@ class Evaluator:
 # ---------------------------------------------------------------------------------------------
 # Coarse grid search
 # ---------------------------------------------------------------------------------------------
+def _excess_grid(ctx: Context, shape, cells, r_dep, v_dep, r_arr, v_arr, tof_days):
+    """Departure and arrival excess velocities (km/s) of Lambert arcs on a (rows, cols) grid.
+
+    ``cells`` are the (rows, cols) indices of the valid cells; ``r_dep``/``v_dep`` the departure
+    body's state at each of them, ``r_arr``/``v_arr`` the arrival body's; the rest stay NaN.
+    """
+    vdep = np.full(tuple(shape) + (3,), np.nan)
+    varr = np.full(tuple(shape) + (3,), np.nan)
+    if len(cells[0]):
+        v1, v2, _ok = ctx.lambert(r_dep, r_arr, tof_days * SECONDS_PER_DAY)
+        vdep[cells] = v1 - v_dep
+        varr[cells] = v2 - v_arr
+    return vdep, varr
+
+
 class LegGrid:
     """Lambert solutions from ``a`` at grid node i to ``b`` at node i + q, q in [qmin, qmax]."""
 
@@ -414,21 +429,13 @@ class LegGrid:
         self.qmax = int(math.floor(hi / step + 1e-9))
         n = len(grid)
         q = np.arange(self.qmin, self.qmax + 1)
-        i = np.arange(n)[:, None]
-        j = i + q[None, :]
-        valid = j < n
-        jj = np.where(valid, j, 0)
+        j = np.arange(n)[:, None] + q[None, :]
         ra, va = ctx.table.state(a, grid)
         rb, vb = ctx.table.state(b, grid)
-        shape = (n, len(q))
-        self.vdep = np.full(shape + (3,), np.nan)
-        self.varr = np.full(shape + (3,), np.nan)
-        ii, qq = np.nonzero(valid)
-        jv = jj[ii, qq]
-        if len(ii):
-            v1, v2, ok = ctx.lambert(ra[ii], rb[jv], (grid[jv] - grid[ii]) * SECONDS_PER_DAY)
-            self.vdep[ii, qq] = v1 - va[ii]
-            self.varr[ii, qq] = v2 - vb[jv]
+        ii, qq = np.nonzero(j < n)
+        jv = j[ii, qq]
+        self.vdep, self.varr = _excess_grid(ctx, (n, len(q)), (ii, qq), ra[ii], va[ii],
+                                            rb[jv], vb[jv], grid[jv] - grid[ii])
         self.q = q
 
 
@@ -442,21 +449,14 @@ class FinalLegGrid:
         self.pmax = int(math.floor((total - lo) / step + 1e-9))
         n = len(grid)
         p = np.arange(self.pmin, self.pmax + 1)
-        i = np.arange(n_window)[:, None]
-        d = i + p[None, :]
-        valid = (d >= 0) & (d < n)
+        d = np.arange(n_window)[:, None] + p[None, :]
         t_arr = grid[:n_window] + total
         ra, va = ctx.table.state(a, grid)
         rb, vb = ctx.table.state(b, t_arr)
-        shape = (n_window, len(p))
-        self.vdep = np.full(shape + (3,), np.nan)
-        self.varr = np.full(shape + (3,), np.nan)
-        ii, pp = np.nonzero(valid)
+        ii, pp = np.nonzero((d >= 0) & (d < n))
         dv_ = d[ii, pp]
-        if len(ii):
-            v1, v2, ok = ctx.lambert(ra[dv_], rb[ii], (t_arr[ii] - grid[dv_]) * SECONDS_PER_DAY)
-            self.vdep[ii, pp] = v1 - va[dv_]
-            self.varr[ii, pp] = v2 - vb[ii]
+        self.vdep, self.varr = _excess_grid(ctx, (n_window, len(p)), (ii, pp), ra[dv_], va[dv_],
+                                            rb[ii], vb[ii], t_arr[ii] - grid[dv_])
         self.p = p
 
 
