@@ -45,8 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("gui", help="open the mission window (the default)")
     _common(g)
-    g.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
-    g.add_argument("--at", metavar="DATE", help="start with the playhead on this UTC date or event id")
+    g.add_argument("--screenshot", metavar="PNG",
+                   help="save a picture of the window to this new PNG file, then close")
+    g.add_argument("--at", metavar="DATE",
+                   help="start with the playhead on this UTC date or event id (an event shows its card)")
 
     pl = sub.add_parser("plan", help="print the designed mission: legs, burns, Δv, alternatives")
     _common(pl)
@@ -64,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("present", help="full-screen guided tour for a class")
     _common(pr)
-    pr.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
-    pr.add_argument("--at", metavar="DATE", help=argparse.SUPPRESS)
+    pr.add_argument("--screenshot", metavar="PNG",
+                    help="save a picture of the screen to this new PNG file, then close")
+    pr.add_argument("--at", metavar="DATE", help="open the tour on this event id (or the first stop from this UTC date)")
 
     pk = sub.add_parser("porkchop", help="porkchop plots of the launch windows around the mission")
     _common(pk)

@@ -142,6 +142,32 @@ def _parse_at(plan, text):
     return _parse_instant(plan, text, plan.span[0], "--at")
 
 
+def _event(plan, at: str):
+    return next((e for e in plan.events if e.id == at), None)
+
+
+def place_at(win, at: str, t: float) -> None:
+    """``--at``: an event id puts the playhead on the event with its card up and its row
+    highlighted (as a jump to it does, prologue and epilogue included); a date just moves it."""
+    event = _event(win.plan, at)
+    if event is not None:
+        win.jump_to_event(event.id)
+    else:
+        win.set_playhead(t)
+
+
+def start_tour_at(win, at: str, t: float) -> None:
+    """``present --at``: the guided tour opens on that event's stop (or, for a date or an event
+    the tour does not stop at, the first stop from that instant), shown at once."""
+    stops = win.tour.stops
+    event = _event(win.plan, at)
+    t = event.t if event is not None else t
+    i = next((k for k, e in enumerate(stops) if event is not None and e.id == event.id), None)
+    if i is None:
+        i = next((k for k, e in enumerate(stops) if e.t >= t - 1e-9), len(stops) - 1)
+    win.tour.goto(i, travel=False)
+
+
 def run(args, present: bool = False) -> int:
     """Open the window (``marsviz`` / ``marsviz gui`` / ``marsviz present``)."""
     from marsviz.mission import load_scenario
@@ -170,11 +196,15 @@ def run(args, present: bool = False) -> int:
                 print(f"marsviz: first frame rendered {first['t']:.2f} s after start", file=sys.stderr)
 
     win.view.ren_win.AddObserver("EndEvent", on_first_render)
-    if getattr(args, "at", None):
-        win.set_playhead(_parse_at(plan, args.at))
+    at = getattr(args, "at", None)
+    t_at = _parse_at(plan, at) if at else None  # a bad value: one line before the window opens
+    if at and not present:
+        place_at(win, at, t_at)
     win.show()
     if present:
         win.start_presentation()
+        if at:
+            start_tour_at(win, at, t_at)
     failed = []
     if shot:
         from PySide6.QtCore import QTimer
