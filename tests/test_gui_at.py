@@ -39,3 +39,17 @@ def test_present_at_opens_the_tour_on_that_stop(window, plan):
         assert window.tour.current.id == first.id and first.t > target.t
     finally:
         window.tour.stop()
+
+
+def test_every_camera_preset_has_its_own_key(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from marsviz.scene import style
+
+    keys = [window.camera_actions[k].shortcut().toString() for k in style.CAMERA_NAMES]
+    assert keys == list("1234567890-=")[:len(keys)] and len(set(keys)) == len(keys)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Minus)
+    assert window.camera_box.currentData() == list(style.CAMERA_NAMES)[10]
+    qtbot.keyClick(window.view, Qt.Key.Key_0)
+    assert window.camera_box.currentData() == list(style.CAMERA_NAMES)[9]

@@ -22,6 +22,8 @@ from marsviz.scene import style
 _S = 1.0 / 86400.0
 # Playback rates in mission days per screen second: from real time (1 s per s), slow enough
 # to watch a 12-minute light-time signal cross, up to 120 days per second.
+#: Keys of the camera presets, in the order of ``style.CAMERA_NAMES``: along the number row.
+CAMERA_KEYS = "1234567890-="
 SPEEDS = [_S, 10 * _S, 60 * _S, 600 * _S, 3600 * _S, 6 * 3600 * _S, 1, 2, 5, 10, 20, 30, 60, 120]
 DEFAULT_SPEED = 20
 
@@ -260,9 +262,10 @@ class MainWindow(QMainWindow):
         cams = v.addMenu("&Camera")
         group = QActionGroup(self)
         self.camera_actions = {}
-        for i, (key, name) in enumerate(style.CAMERA_NAMES.items(), 1):
+        for i, (key, name) in enumerate(style.CAMERA_NAMES.items()):
             a = QAction(name, self, checkable=True)
-            a.setShortcut(QKeySequence(str(i)))
+            if i < len(CAMERA_KEYS):  # the number row: 1 to 9, 0, then - and =
+                a.setShortcut(QKeySequence(CAMERA_KEYS[i]))
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             a.triggered.connect(lambda _=False, k=key: self.set_camera(k))
             group.addAction(a)
