@@ -42,6 +42,10 @@ def test_present_at_opens_the_tour_on_that_stop(window, plan):
 
 
 def test_every_camera_preset_has_its_own_key(window, qtbot):
+    # The Events dock opens wide enough for titles (a third of this 1280-px window), and the
+    # user can still narrow it.
+    assert window.events_dock.width() >= 1280 // 3 - 20
+    assert window.events_dock.minimumWidth() == 0
     from PySide6.QtCore import Qt
 
     from marsviz.scene import style

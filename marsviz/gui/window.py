@@ -20,10 +20,26 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
 from marsviz.scene import style
 
 _S = 1.0 / 86400.0
-# Playback rates in mission days per screen second: from real time (1 s per s), slow enough
-# to watch a 12-minute light-time signal cross, up to 120 days per second.
 #: Keys of the camera presets, in the order of ``style.CAMERA_NAMES``: along the number row.
 CAMERA_KEYS = "1234567890-="
+#: Width (px) of the Events dock when the window opens: room for a date, a MET and a title.
+EVENTS_DOCK_WIDTH = 470
+
+
+def initial_size() -> tuple[int, int]:
+    """The window's size when it opens: 1720 x 960 (the view and a readable Events dock), or
+    most of a smaller screen."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return 1720, 960
+    g = screen.availableGeometry()
+    return min(1720, int(g.width() * 0.94)), min(960, int(g.height() * 0.9))
+
+
+# Playback rates in mission days per screen second: from real time (1 s per s), slow enough
+# to watch a 12-minute light-time signal cross, up to 120 days per second.
 SPEEDS = [_S, 10 * _S, 60 * _S, 600 * _S, 3600 * _S, 6 * 3600 * _S, 1, 2, 5, 10, 20, 30, 60, 120]
 DEFAULT_SPEED = 20
 
@@ -103,7 +119,7 @@ class MainWindow(QMainWindow):
         self.screen_s = 0.0  # screen seconds of playback so far: the clock of the cards
         self._signals = self._signal_spans(plan)
         self.setWindowTitle(f"marsviz: {plan.title}")
-        self.resize(1440, 900)
+        self.resize(*initial_size())
 
         central = QWidget(self)
         lay = QVBoxLayout(central)
@@ -184,8 +200,8 @@ class MainWindow(QMainWindow):
         self.telemetry_dock.setObjectName("telemetry")
         self.telemetry_dock.setWidget(self.telemetry)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.telemetry_dock)
-        self.resizeDocks([self.events_dock, self.telemetry_dock], [520, 260], Qt.Orientation.Vertical)
-        self.resizeDocks([self.events_dock], [430], Qt.Orientation.Horizontal)
+        self._docks_sized = False
+        self._size_docks()
         self.design_dock = None
 
         self._build_actions()
@@ -880,6 +896,18 @@ class MainWindow(QMainWindow):
             "by marsviz (see assets/README.md).")
 
     # -----------------------------------------------------------------------------------------
+    def _size_docks(self) -> None:
+        """The Events dock wide enough for whole titles (Qt honours dock sizes once shown)."""
+        self.resizeDocks([self.events_dock, self.telemetry_dock], [520, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([self.events_dock], [EVENTS_DOCK_WIDTH], Qt.Orientation.Horizontal)
+
+    def showEvent(self, ev) -> None:  # noqa: N802
+        super().showEvent(ev)
+        if not self._docks_sized:  # the dock opens this wide, then the user may narrow it
+            self._docks_sized = True
+            self.events_dock.setMinimumWidth(min(EVENTS_DOCK_WIDTH, self.width() // 3))
+            QTimer.singleShot(0, lambda: self.events_dock.setMinimumWidth(0))
+
     def closeEvent(self, ev) -> None:  # noqa: N802
         self.play_timer.stop()
         if self.tour is not None:
