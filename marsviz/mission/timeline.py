@@ -173,7 +173,9 @@ def design_events(traj, craft_name: str, phase_list, capture=None) -> list[Resol
         elif b.id == "earth_departure":
             eid = "design-earth-departure"
             title = f"Earth departure burn: {b.dv:.2f} km/s"
-            desc = f"{craft_name}'s engines add {b.dv:.2f} km/s {b.detail}{nxt}."
+            spare = (f": {craft_name} escapes Earth with {leg_out.vinf_dep_kms:.2f} km/s to spare"
+                     if leg_out is not None else "")
+            desc = f"{craft_name}'s engines add {b.dv:.2f} km/s {b.detail}{spare}{nxt}."
         elif b.id == "mars_arrival":
             eid = "design-mars-capture"
             title = f"Mars capture burn: {b.dv:.2f} km/s"
