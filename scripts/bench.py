@@ -171,23 +171,49 @@ def bench_views(plan):
     static = (time.perf_counter() - t0) / n * 1000
     base = f"static overview render {static:.1f} ms"
     row("views", "static overview render, 1280x720", f"{static:.1f}", "ms")
-    for name, cam, a, b in views:
+
+    def timed(scene, plotter, cam, a, b, rounds=3):
+        """Best of ``rounds`` (update only, update + render) per frame in ms over n instants."""
         times = np.linspace(a, b, n)
-        sc.set_time(times[0])
-        sc.set_camera(cam)
-        render_image(p)
-        t0 = time.perf_counter()
-        for t in times:
-            sc.set_time(t)
-        upd = (time.perf_counter() - t0) / n * 1000
-        t0 = time.perf_counter()
-        for t in times:
-            sc.set_time(t)
-            p.ren_win.Render()
-        both = (time.perf_counter() - t0) / n * 1000
+        scene.set_time(times[0])
+        scene.set_camera(cam)
+        render_image(plotter)
+        upd = both = float("inf")
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for t in times:
+                scene.set_time(t)
+            upd = min(upd, (time.perf_counter() - t0) / n * 1000)
+            t0 = time.perf_counter()
+            for t in times:
+                scene.set_time(t)
+                plotter.ren_win.Render()
+            both = min(both, (time.perf_counter() - t0) / n * 1000)
+        return upd, both
+
+    got = {}
+    for name, cam, a, b in views:
+        upd, both = got[name] = timed(sc, p, cam, a, b)
         row("views", f"{name}: update only", f"{upd:.2f}", "ms")
         row("views", f"{name}: update + render", f"{both:.1f}", "ms", f"x{both / static:.2f} of static",
             baseline=base)
+    # The same overview with the true-scale machinery off (no planet-centred arcs, planets at
+    # one exaggeration, no display map): the scene as it was before, measured in this run.
+    from marsviz.scene.scene import SceneOptions
+
+    p0 = pv.Plotter(off_screen=True, window_size=(1280, 720))
+    flat = MissionScene(p0, plan, SceneOptions(extra={"flat_scale": True}))
+    f_upd, f_both = timed(flat, p0, *views[0][1:])
+    flat.close()
+    p0.close()
+    o_upd, o_both = got["overview"]
+    row("views", "baseline: overview before true scale, update + render", f"{f_both:.1f}", "ms",
+        f"update only {f_upd:.2f} ms")
+    row("views", "overview with true scale, update + render", f"{o_both:.1f}", "ms", "target <= x1.00 of baseline",
+        baseline=f"x{o_both / f_both:.2f} of the overview before true scale ({f_both:.1f} ms)")
+    for name, *_ in views[1:]:
+        row("views", f"{name} / overview, update + render", f"x{got[name][1] / o_both:.2f}", "", "target <= x1.30",
+            baseline=f"overview {o_both:.1f} ms")
     sc.close()
     p.close()
 

@@ -79,3 +79,44 @@ def test_labels_never_overlap_each_other_the_card_or_the_hud(scene, plan, camera
     assert total > 0
     assert ship_labelled >= 0.8 * ship_seen
     assert event_labelled >= 0.8 * card_frames
+
+
+@pytest.mark.parametrize("size", [(480, 270), (1280, 720)])
+def test_labels_keep_clear_of_each_other_and_the_ship_at_the_venus_swing_by(scene, plan, size):
+    """At the swing-by instants in the venus-flyby camera (the event's card up) every two
+    label boxes, as rendered, are at least MARGIN pixels apart, and no label covers the ship."""
+    from marsviz.export import render_image
+
+    MARGIN = 4.0
+    te = plan.milestones["venus_flyby_outbound"]
+    evs = [e for e in plan.mission_events if abs(e.t - te) < 0.5]
+    assert evs, "an event at the swing-by"
+    instants = sorted({te + h / 24 for h in (-0.3, -0.1, 0.0, 0.1, 0.2, 0.3)} | {e.t + 0.01 for e in evs})
+    ren = scene.p.renderer
+    old = tuple(scene.p.window_size)
+    scene.p.window_size = size
+    scene.layout(*size)
+    try:
+        pairs = event_frames = 0
+        for t in instants:
+            scene.set_time(t)
+            scene.set_camera("venus-flyby")
+            render_image(scene.p)
+            labels = [a for a in scene.labels._pool if a.GetVisibility()]
+            boxes = [box(a, ren) for a in labels]
+            texts = [a.GetInput() for a in labels]
+            event_frames += any(e.title in texts for e in evs)
+            for i, a in enumerate(boxes):
+                for j in range(i + 1, len(boxes)):
+                    b = boxes[j]
+                    gap = max(b[0] - a[2], a[0] - b[2], b[1] - a[3], a[1] - b[3])
+                    assert gap >= MARGIN, (size, (t - te) * 24, texts[i], texts[j], gap)
+                    pairs += 1
+            x, y = scene.world_to_display(scene.position_au(plan.crewed))
+            y = size[1] - y  # display coordinates, y up, as the boxes
+            for a, text in zip(boxes, texts):
+                assert not (a[0] - 2 <= x <= a[2] + 2 and a[1] - 2 <= y <= a[3] + 2), (size, text)
+        assert pairs >= 10 and event_frames >= 2
+    finally:
+        scene.p.window_size = old
+        scene.layout(*old)

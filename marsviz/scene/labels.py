@@ -3,7 +3,8 @@
 Candidates, most important first: the active event, the ships, the planets, the milestones of
 the crewed trajectory, the grid's AU rings. Each is tried at a few places around its anchor
 (above, right, left, below, then further out); it takes the first place inside the frame that
-overlaps no label already placed and no heads-up text or event card. A label that fits nowhere
+overlaps no heads-up text, event card or ship, and keeps a clear gap (GAP of the font size,
+at least MIN_GAP_PX) to every label already placed. A label that fits nowhere
 is dropped, never stacked. Text boxes are measured with VTK's own text renderer.
 """
 
@@ -28,6 +29,12 @@ KINDS = {
     "grid": (0.0165, "#6f7d99"),
 }
 PRIORITY = {k: i for i, k in enumerate(KINDS)}
+#: Clear space between two labels: this fraction of the larger font size, at least MIN_GAP_PX.
+GAP = 0.3
+MIN_GAP_PX = 5.0
+#: A ship's icon (or model) is kept clear of labels: a square this fraction of the icon's
+#: length on each side of the ship.
+SHIP_CLEAR = 0.25
 
 
 @dataclass
@@ -35,6 +42,12 @@ class Placed:
     kind: str
     text: str
     box: tuple  # x0, y0, x1, y1 in display pixels (y up)
+    px: int = 0  # font size
+
+
+def _centred(box, x, y) -> bool:
+    """Whether ``box`` is the clear square about the point (x, y) (a ship's own)."""
+    return abs(0.5 * (box[0] + box[2]) - x) < 0.5 and abs(0.5 * (box[1] + box[3]) - y) < 0.5
 
 
 def text_box(actor, ren) -> tuple:
@@ -91,11 +104,13 @@ class Labels(Visual):
             self.font_px[k] = max(7 if k in ("event", "ship", "planet") else 6, int(round(frac * height * text_scale)))
 
     # -- the screen-space pass ----------------------------------------------------------------
-    def _size(self, text: str, px: int) -> tuple[float, float]:
-        key = (text, px)
+    def _size(self, text: str, px: int, bold: bool = False) -> tuple[float, float]:
+        """Width and height (pixels) of ``text`` as drawn (bold for the active event)."""
+        key = (text, px, bold)
         if key not in self._sizes:
             prop = self._pool_prop
             prop.SetFontSize(px)
+            prop.SetBold(bold)
             bbox = [0, 0, 0, 0]
             self._measure.GetBoundingBox(prop, text, bbox, self._dpi)
             self._sizes[key] = (bbox[1] - bbox[0] + 1, bbox[3] - bbox[2] + 1)
@@ -120,6 +135,7 @@ class Labels(Visual):
             a = vtkTextActor()
             self._prop = a.GetTextProperty()
             self._prop.SetFontFamilyToArial()
+            self._prop.SetShadow(True)
         return self._prop
 
     def keep_out(self) -> list[tuple]:
@@ -157,6 +173,13 @@ class Labels(Visual):
             view = np.array(cam.GetFocalPoint()) - cpos
             view /= np.linalg.norm(view) or 1.0
             up = np.array(cam.GetViewUp())
+            from marsviz.scene.ships import ICON_PX
+
+            ship_px = SHIP_CLEAR * ICON_PX * self.ctx.px
+            for kind, text, anchor, _radius in candidates:  # the ships themselves stay clear
+                if kind == "ship" and np.dot(np.asarray(anchor, dtype=float) - cpos, view) > 0:
+                    x, y = self._project(ren, anchor)
+                    blocked.append((x - ship_px, y - ship_px, x + ship_px, y + ship_px))
             for kind, text, anchor, radius in candidates:
                 if kind == "grid" and not self.grid_visible:
                     continue
@@ -166,13 +189,14 @@ class Labels(Visual):
                 x, y = self._project(ren, anchor)
                 if not (0 <= x <= w and 0 <= y <= h):
                     continue
-                r_px = 0.0
+                r_px = ship_px if kind == "ship" else 0.0
                 if radius > 0:
                     x2, y2 = self._project(ren, anchor + up * radius)
                     r_px = float(np.hypot(x2 - x, y2 - y))
                 px = self.font_px[kind]
-                bw, bh = self._size(text, px)
-                box = self._fit(x, y, r_px, bw, bh, px, w, h, placed, blocked)
+                bw, bh = self._size(text, px, kind == "event")
+                own = [b for b in blocked if kind != "ship" or not _centred(b, x, y)]
+                box = self._fit(x, y, r_px, bw, bh, px, w, h, placed, own)
                 if box is None:
                     self.dropped.append((kind, text))
                     continue
@@ -185,7 +209,7 @@ class Labels(Visual):
                 prop.SetBold(kind == "event")
                 a.SetPosition(box[0], box[1])
                 a.SetVisibility(True)
-                placed.append(Placed(kind, text, box))
+                placed.append(Placed(kind, text, box, px))
         for a in self._pool[used:]:
             a.SetVisibility(False)
         self.placed = placed
@@ -208,7 +232,8 @@ class Labels(Visual):
                 box = (x + dx, y + dy, x + dx + bw, y + dy + bh)
                 if box[0] < 1 or box[1] < 1 or box[2] > w - 1 or box[3] > h - 1:
                     continue
-                if any(overlaps(box, p.box, 2.0) for p in placed) or any(overlaps(box, b) for b in blocked):
+                if (any(overlaps(box, p.box, max(MIN_GAP_PX, GAP * max(px, p.px))) for p in placed)
+                        or any(overlaps(box, b) for b in blocked)):
                     continue
                 return box
         return None

@@ -1,8 +1,37 @@
 """The ships' trajectories: each leg drawn whole (dim) and flown so far (bright).
 
-Leg points are kept in heliocentric km, sampled every half day and densely around each
-encounter; every frame they go through the instant's display map (so that no drawn path runs
-through a drawn planet) and the world frame (so that they are precise near the origin).
+Leg points are kept in heliocentric km, sampled every half day, densely around each encounter
+and more densely still where a path changes frame (below); every frame they go through the
+instant's display map (so that no drawn path runs through a drawn planet) and the world frame
+(so that they are precise near the origin).
+
+Near a planet a path is drawn in the planet's frame, far from it in the Sun's. Each sample at
+instant ``tau`` is drawn at
+
+    D(tau) = S(tau) - P(tau) + P(f(tau)),     f(tau) = tau + w(tau) (t - tau)
+
+with ``S`` the ship's heliocentric place, ``P`` the planet's, ``t`` the instant shown: the
+planet-centred arc anchored where the planet was at the *frame time* ``f`` (``w = 1``: where the
+planet is now; ``w = 0``: where it was then, the Sun-centred path). Three properties follow:
+
+- the ship (``tau = t``) is drawn where it is, on its path, whatever the weights;
+- the path is smooth when ``f`` is smooth and never runs backwards when ``f`` never decreases:
+  ``w`` is the lowest :func:`frame_weight` met along the path from the ship to the sample, so
+  it only falls away from the ship (a path is in the planet's frame while the ship is near the
+  planet, and from the ship outwards until the path leaves the planet's neighbourhood);
+- a ship parked at a planet (the Mars stay) is near it, so its arrival and departure arcs stay
+  on the planet; beyond them the path follows the planet's orbit back to where the leg arrived
+  (where the parked ship truly went round the Sun) and then the leg as flown (a ship parked
+  for good lets go after ``HOLD_DAYS``).
+
+While a ship itself crosses the blend (a few hours at each encounter) the arcs behind or ahead
+of it move, continuously, from the planet's frame to the Sun's; a sample so moved is kept out
+of a planet drawn at true size by :func:`keep_clear`.
+
+:func:`frame_weight` falls from 1 at ``LOCAL_RADII[0]`` planet radii to 0 at ``LOCAL_RADII[1]``
+as a smooth step (C2) in an exponentially stretched log distance: the frame time then starts to move
+very gently, so the turn from the planet's frame to the Sun's is spread over many samples (see
+``BLEND_RATIO``) instead of making a corner.
 """
 
 from __future__ import annotations
@@ -19,30 +48,122 @@ from marsviz.mission.plan import PLANETS
 from marsviz.scene.scales import ChunkIndex, dense_times, encounter_times, has_local_arcs, track_km
 
 FLOWN_STEP_DAYS = 0.5
-#: Near a planet a path is drawn in the planet's frame: its samples within LOCAL_RADII[0]
-#: planet radii of the planet (at their own instant) are drawn about where the planet is now
-#: (the true planet-centred arc around the drawn planet), those beyond LOCAL_RADII[1] where
-#: the Sun-centred path has them, with a smooth blend between. The ship's own place is the
-#: same in both frames, so it never leaves its path.
+#: A path is in a planet's frame within LOCAL_RADII[0] planet radii of it, in the Sun's beyond
+#: LOCAL_RADII[1] (true planet-centred distances), blended between.
 LOCAL_RADII = (20.0, 100.0)
-#: ... while the encounter is the current one: samples within LOCAL_DAYS[0] days of the
-#: instant shown get the planet's frame in full, none beyond LOCAL_DAYS[1] days (so that an
-#: encounter of long ago stays where it happened).
-LOCAL_DAYS = (5.0, 15.0)
+#: Paths take a planet's frame fully while it is drawn at most ZOOM_SCALES[0] times its true
+#: size, not at all from ZOOM_SCALES[1] times (see :func:`zoom_weight`).
+ZOOM_SCALES = (2.0, 6.0)
+#: A ship waiting before its first leg or parked after its last one (the cargo ships at Mars)
+#: keeps its arcs on the planet for HOLD_DAYS[0] days, then lets them go to where they were
+#: flown by HOLD_DAYS[1] days (the path back along the planet's orbit would otherwise come
+#: round to the planet again after one orbit).
+HOLD_DAYS = (60.0, 120.0)
+#: Stretch of the blend (see :func:`frame_weight`): larger puts the turn further out.
+BLEND_SHAPE = 6.0
+#: Where a path changes frame its samples are this close (ratio of consecutive distances).
+BLEND_RATIO = 1.0015
 
 
-def recent_weight(dt_days):
-    """1 within LOCAL_DAYS[0] days, 0 beyond LOCAL_DAYS[1], smooth between."""
-    x = np.clip((np.abs(np.asarray(dt_days, dtype=float)) - LOCAL_DAYS[0]) / (LOCAL_DAYS[1] - LOCAL_DAYS[0]),
-                0.0, 1.0)
-    return 1.0 - x * x * (3.0 - 2.0 * x)
+def _smootherstep(x):
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * x * (x * (6.0 * x - 15.0) + 10.0)
 
 
-def local_weight(d_over_r):
-    """1 within LOCAL_RADII[0] planet radii, 0 beyond LOCAL_RADII[1], smooth between."""
-    x = np.clip((np.asarray(d_over_r, dtype=float) - LOCAL_RADII[0]) / (LOCAL_RADII[1] - LOCAL_RADII[0]),
-                0.0, 1.0)
-    return 1.0 - x * x * (3.0 - 2.0 * x)
+def frame_weight(d_over_r):
+    """Weight of a planet's frame for a sample ``d_over_r`` planet radii from the planet:
+    1 within LOCAL_RADII[0], 0 beyond LOCAL_RADII[1]; between, a smooth step of
+    ``(exp(a u) - 1) / (exp(a) - 1)`` (``a = BLEND_SHAPE``) with ``u`` the log distance across the blend (0 to 1)."""
+    lo, hi = LOCAL_RADII
+    d = np.maximum(np.asarray(d_over_r, dtype=float), 1e-300)
+    u = np.clip(np.log(d / lo) / np.log(hi / lo), 0.0, 1.0)
+    return 1.0 - _smootherstep(np.expm1(BLEND_SHAPE * u) / np.expm1(BLEND_SHAPE))
+
+
+def path_weights(wd: np.ndarray, times: np.ndarray, t: float) -> np.ndarray:
+    """Frame weights of samples at ``times`` (sorted) whose own :func:`frame_weight` is ``wd``,
+    for the ship at ``t``: the lowest weight met along the path from the ship to each sample
+    (the ship's own weight interpolated between samples; see HOLD_DAYS beyond them)."""
+    n = len(times)
+    k = int(np.searchsorted(times, t, side="right"))
+    if k <= 0:
+        w_ship = wd[0]
+    elif k >= n:
+        w_ship = wd[-1]
+    else:
+        a, b = times[k - 1], times[k]
+        x = (t - a) / (b - a) if b > a else 0.0
+        w_ship = wd[k - 1] + x * (wd[k] - wd[k - 1])
+    if k <= 0 or k >= n:  # before the first leg or after the last: let go after HOLD_DAYS
+        x = np.clip((abs(t - times[0 if k <= 0 else -1]) - HOLD_DAYS[0]) / (HOLD_DAYS[1] - HOLD_DAYS[0]), 0.0, 1.0)
+        w_ship = w_ship * (1.0 - _smootherstep(x))
+    if w_ship <= 0.0:
+        return np.zeros(n)
+    w = np.empty(n)
+    if k:
+        w[:k] = np.minimum.accumulate(wd[:k][::-1])[::-1]
+    w[k:] = np.minimum.accumulate(wd[k:])
+    return np.minimum(w, w_ship)
+
+
+def frame_times(times, w, t):
+    """The frame time ``f = tau + w (t - tau)`` of each sample (see the module's notes)."""
+    times = np.asarray(times, dtype=float)
+    return times + np.asarray(w, dtype=float) * (t - times)
+
+
+def blend_times(times: np.ndarray, d_over_r: np.ndarray, enc: list) -> np.ndarray:
+    """Extra samples where a path crosses the blend (between LOCAL_RADII): consecutive
+    planet-centred distances in the ratio BLEND_RATIO (assuming the distance grows with the
+    time from the nearest encounter)."""
+    lo, hi = LOCAL_RADII[0] / 1.2, LOCAL_RADII[1] * 1.2
+    inside = (d_over_r > lo) & (d_over_r < hi)
+    extra = []
+    if not inside.any() or not enc:
+        return np.empty(0)
+    enc = np.asarray(enc, dtype=float)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2]):
+        i0, i1 = max(a - 1, 0), min(b, len(times) - 1)
+        ta, tb = times[i0], times[i1]
+        te = enc[np.argmin(np.abs(enc - 0.5 * (ta + tb)))]
+        da, db = abs(ta - te), abs(tb - te)
+        if min(da, db) <= 0 or (ta - te) * (tb - te) <= 0:
+            continue
+        ratio = max(d_over_r[i0], d_over_r[i1]) / max(min(d_over_r[i0], d_over_r[i1]), 1e-9)
+        n = int(np.ceil(np.log(max(ratio, 1.0)) / np.log(BLEND_RATIO))) + 2
+        off = np.geomspace(min(da, db), max(da, db), n)
+        extra.append(te + np.sign(ta - te) * off)
+    return np.concatenate(extra) if extra else np.empty(0)
+
+
+def keep_clear(pts_km: np.ndarray, centre, radius_km: float, shift_km: np.ndarray) -> np.ndarray:
+    """Points of a path between frames pushed radially out of a planet drawn at true size, as
+    :class:`~marsviz.scene.scales.DisplayMap` does (``rho' = sqrt(rho**2 + A**2)`` near the
+    centre, tapered to nothing by 2.5 A), with ``A = MARGIN R`` once the sample is drawn
+    ``R / 100`` or more from its place in the planet's frame (``shift_km``; less before, so that
+    it moves continuously: the closest true arcs pass 1.9 % of a radius above the surface).
+    A path that changes frame slides past the planet instead of through it; arcs in the
+    planet's frame (``w = 1``, true planet-centred, outside the planet) are left alone."""
+    from marsviz.scene.scales import MARGIN, TAPER
+
+    pts = np.array(pts_km, dtype=float, copy=True)
+    a2 = (MARGIN * radius_km) ** 2 * np.clip(np.asarray(shift_km, dtype=float) / (0.01 * radius_km), 0.0, 1.0)
+    rel = pts - np.asarray(centre, dtype=float)
+    rho2 = np.einsum("ij,ij->i", rel, rel)
+    near = (a2 > 0) & (rho2 < TAPER[1] ** 2 * a2)
+    if not near.any():
+        return pts
+    r, rho, a2 = rel[near], np.sqrt(rho2[near]), a2[near]
+    a = np.sqrt(a2)
+    taper = 1.0 - _smootherstep((rho / a - TAPER[0]) / (TAPER[1] - TAPER[0]))
+    new_rho = np.sqrt(rho * rho + a2 * taper)
+    u = r.copy()
+    u[:, 2] += 0.5 * np.sqrt(a2 * taper) * a2 * taper / (rho * rho + a2 * taper + 1e-300)
+    n = np.linalg.norm(u, axis=1)
+    n[n == 0] = 1.0
+    pts[near] = np.asarray(centre, dtype=float) + u / n[:, None] * new_rho[:, None]
+    return pts
 
 
 @dataclass
@@ -61,7 +182,17 @@ class Leg:
     base: np.ndarray = None  # scene points before any display map, for base_origin
     base_origin: tuple = None
     moved: bool = True  # whether the drawn points differ from ``base``
-    local: dict = None  # body -> (indices, body positions at those samples (km), distances)
+    start: int = 0  # index of the leg's first sample in its ship's timeline
+
+
+@dataclass
+class Timeline:
+    """All samples of one ship's legs in time order, with each planet's frame weight."""
+
+    times: np.ndarray
+    km: np.ndarray
+    legs: list  # the ship's Leg objects, in order
+    near: dict  # body -> (own frame weights, planet km at the samples), bodies the ship nears
 
 
 def craft_color(plan, cid: str, leg_index: int) -> str:
@@ -70,18 +201,92 @@ def craft_color(plan, cid: str, leg_index: int) -> str:
     return plan.spacecraft.get(cid, {}).get("color") or style.DEFAULT_CRAFT_COLOR
 
 
+def leg_samples(plan, cid: str, radii_km: dict, local: bool = True):
+    """(times, heliocentric km) of each leg of ship ``cid`` as the scene draws it: every half
+    day, densely around encounters and (with planet-centred arcs) where the path changes frame."""
+    enc = encounter_times(plan, cid)
+    out = []
+    for tt, _r in plan.path(cid, FLOWN_STEP_DAYS):
+        tt = dense_times(np.asarray(tt, dtype=float), enc, float(tt[0]), float(tt[-1]))
+        km = track_km(plan, cid, tt)[0]
+        if local and has_local_arcs(plan):
+            extra = [blend_times(tt, np.linalg.norm(km - np.asarray(plan.table.state(b, tt)[0]), axis=1)
+                                 / radii_km[b], enc) for b in PLANETS]
+            extra = np.concatenate(extra)
+            extra = extra[(extra > tt[0]) & (extra < tt[-1])]
+            extra = np.setdiff1d(extra, tt)
+            if len(extra):
+                km = np.concatenate([np.asarray(km, dtype=float), np.asarray(track_km(plan, cid, extra)[0])])
+                tt = np.concatenate([tt, extra])
+                order = np.argsort(tt)
+                tt, km = tt[order], km[order]
+        out.append((tt, np.asarray(km, dtype=float)))
+    return out
+
+
+def make_timeline(plan, legs, radii_km: dict) -> Timeline:
+    """The frame weights of a ship's samples (legs: objects with ``times`` and ``km``)."""
+    times = np.concatenate([leg.times for leg in legs])
+    km = np.concatenate([leg.km for leg in legs])
+    near = {}
+    if has_local_arcs(plan):
+        for b in PLANETS:
+            pb = np.asarray(plan.table.state(b, times)[0], dtype=float)
+            wd = frame_weight(np.linalg.norm(km - pb, axis=1) / radii_km[b])
+            if wd.any():
+                near[b] = (wd, pb)
+    return Timeline(times, km, list(legs), near)
+
+
+def zoom_weight(scale: float) -> float:
+    """How much of a planet's frame a path takes at a planet exaggeration ``scale``: all of it
+    up to ZOOM_SCALES[0], none from ZOOM_SCALES[1] (the blend then lies inside the drawn planet,
+    where the display map keeps the Sun-centred path clear of it), smooth in log scale."""
+    lo, hi = ZOOM_SCALES
+    x = (np.log(max(float(scale), 1.0)) - np.log(lo)) / (np.log(hi) - np.log(lo))
+    return float(1.0 - _smootherstep(x))
+
+
+def drawn_km(plan, tl: Timeline, t: float, radii_km: dict, scales: dict | None = None):
+    """Where the samples of a ship's timeline are drawn at instant ``t`` (before any display
+    map), with planets drawn ``scales`` times their true size (default: true size):
+    ``(indices, heliocentric km)`` of the samples not drawn where the Sun-centred path has
+    them, and their frame weights."""
+    idx_all, km_all, w_all = [], [], []
+    for b, (wd, pb) in tl.near.items():
+        z = zoom_weight(scales[b]) if scales else 1.0
+        if z <= 0.0:
+            continue
+        w = path_weights(wd, tl.times, t) * z
+        idx = np.flatnonzero(w > 0)
+        if not len(idx):
+            continue
+        wi = w[idx]
+        f = frame_times(tl.times[idx], wi, t)
+        now = np.asarray(plan.table.state(b, t)[0], dtype=float)
+        shift = np.asarray(plan.table.state(b, f)[0], dtype=float) - now
+        km = keep_clear(tl.km[idx] - pb[idx] + now + shift, now, radii_km[b], np.linalg.norm(shift, axis=1))
+        idx_all.append(idx)
+        km_all.append(km)
+        w_all.append(wi)
+    if not idx_all:
+        return np.empty(0, dtype=int), np.empty((0, 3)), np.empty(0)
+    return np.concatenate(idx_all), np.concatenate(km_all), np.concatenate(w_all)
+
+
 class Trajectories(Visual):
     def build(self) -> None:
         self.legs: list[Leg] = []
+        self.timelines: dict = {}
         plan = self.plan
+        local = has_local_arcs(plan)
         for cid in plan.trajectories:
             crewed = cid == plan.crewed
-            enc = encounter_times(plan, cid)
-            for i, (tt, _r) in enumerate(plan.path(cid, FLOWN_STEP_DAYS)):
-                tt = dense_times(np.asarray(tt, dtype=float), enc, float(tt[0]), float(tt[-1]))
-                km = track_km(plan, cid, tt)[0]
-                leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km),
-                          local=self._local_parts(tt, km))
+            mine = []
+            start = 0
+            for i, (tt, km) in enumerate(leg_samples(plan, cid, self.ctx.true_radii_km, local)):
+                leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km), start=start)
+                start += len(tt)
                 color = craft_color(plan, cid, i)
                 leg.full = polyline(leg.points)
                 leg.full_actor = self.sized(self.p.add_mesh(
@@ -95,54 +300,44 @@ class Trajectories(Visual):
                     line_width=4.0 if crewed else 2.0, lighting=False, pickable=False,
                     name=f"flown-{cid}-{i}", reset_camera=False), line=4.0 if crewed else 2.0)
                 self.legs.append(leg)
-
-    def _local_parts(self, tt, km) -> dict:
-        """The samples of a leg near each planet (see :func:`local_weight`)."""
-        out = {}
-        if not has_local_arcs(self.plan):
-            return out
-        for b in PLANETS:
-            pb = np.asarray(self.plan.table.state(b, tt)[0], dtype=float)
-            d = np.linalg.norm(km - pb, axis=1)
-            idx = np.nonzero(d < LOCAL_RADII[1] * self.ctx.true_radii_km[b])[0]
-            if len(idx):
-                out[b] = (idx, pb[idx], d[idx])
-        return out
-
-    def _drawn_km(self, leg, idx, t):
-        """Heliocentric km at which the samples ``idx`` of ``leg`` are drawn at instant ``t``:
-        near a planet, the planet-centred arc around where the planet is now."""
-        km = leg.km[idx].copy()
-        for b, (li, pb, d) in leg.local.items():
-            sel = np.isin(idx, li)
-            if not sel.any():
-                continue
-            k = np.searchsorted(li, idx[sel])
-            w = local_weight(d[k] / self.ctx.true_radii_km[b]) * recent_weight(leg.times[idx[sel]] - t)
-            km[sel] += w[:, None] * (self._planet_km[b] - pb[k])
-        return km
+                mine.append(leg)
+            if local:
+                self.timelines[cid] = make_timeline(plan, mine, self.ctx.true_radii_km)
 
     def update(self, t: float, shown: dict) -> None:
-        """Draw each leg through the display map; grow its flown part to the ship as drawn
-        (``shown``: scene positions of the ships)."""
+        """Draw each leg in its planet's frame or the Sun's (see the module's notes) and through
+        the display map; grow its flown part to the ship as drawn (``shown``: scene positions
+        of the ships)."""
         crewed = self.plan.crewed
         dmap = self.ctx.dmap
-        self._planet_km = {b: np.asarray(self.plan.table.state(b, t)[0], dtype=float) for b in PLANETS}
         origin = tuple(self.world.origin_km)
+        framed: dict = {}  # id(leg) -> (indices in the leg, km)
+        for tl in self.timelines.values():
+            idx, km, _w = drawn_km(self.plan, tl, t, self.ctx.true_radii_km, self.ctx.scales)
+            if not len(idx):
+                continue
+            order = np.argsort(idx)
+            idx, km = idx[order], km[order]
+            for leg in tl.legs:
+                a, b = np.searchsorted(idx, (leg.start, leg.start + len(leg.times)))
+                if b > a:
+                    framed[id(leg)] = (idx[a:b] - leg.start, km[a:b])
         for leg in self.legs:
             fresh = leg.base_origin != origin
             if fresh:
                 leg.base = self.world.to_scene(leg.km)
                 leg.base_origin = origin
             idx = leg.chunks.near(dmap) if dmap is not None else np.empty(0, dtype=int)
-            if leg.local:
-                li = np.concatenate([v[0] for v in leg.local.values()])
-                li = li[np.abs(leg.times[li] - t) < LOCAL_DAYS[1]]  # the current encounter only
-                idx = np.union1d(idx, li) if len(li) else idx
+            fr = framed.get(id(leg))
+            if fr is not None:
+                idx = np.union1d(idx, fr[0])
             wrote = bool(len(idx)) or fresh or leg.moved
             if len(idx):
                 pts = leg.base.copy()
-                km = self._drawn_km(leg, idx, t) if leg.local else leg.km[idx]
+                km = leg.km[idx]
+                if fr is not None:
+                    km = km.copy()
+                    km[np.searchsorted(idx, fr[0])] = fr[1]
                 pts[idx] = self.world.to_scene(km if dmap is None else dmap.apply(km))
                 leg.points, leg.moved = pts, True
                 write_points(leg.full, pts)

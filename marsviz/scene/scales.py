@@ -44,6 +44,21 @@ def has_local_arcs(plan) -> bool:
     return callable(getattr(plan, "local_state", None))
 
 
+class FlatPlan:
+    """A plan seen as the scene drew it before true scale: no planet-centred arcs (paths and
+    ships from the patched conics). With ``SceneOptions.extra["flat_scale"]`` the scene also
+    draws planets at one exaggeration at every zoom and no display map: the benchmark's
+    baseline for the overview."""
+
+    def __init__(self, plan):
+        self._plan = plan
+
+    def __getattr__(self, name):
+        if name == "local_state":
+            raise AttributeError(name)
+        return getattr(self._plan, name)
+
+
 def track_km(plan, cid: str, t):
     """Heliocentric position (km) and velocity (km/s) of ship ``cid`` as drawn, at ``t``.
 

@@ -33,7 +33,7 @@ from marsviz.scene.labels import Labels
 from marsviz.scene.markers import Markers, milestone_label  # noqa: F401
 from marsviz.scene.overlays import Preview, Signal
 from marsviz.scene.paths import FLOWN_STEP_DAYS, Trajectories  # noqa: F401
-from marsviz.scene.scales import DisplayMap, exaggeration, has_local_arcs
+from marsviz.scene.scales import DisplayMap, FlatPlan, exaggeration, has_local_arcs
 from marsviz.scene.ships import Ships, parked
 from marsviz.scene.world import WorldFrame
 
@@ -61,8 +61,11 @@ class MissionScene:
 
     def __init__(self, plotter, plan: Plan, options: SceneOptions | None = None):
         self.p = plotter
-        self.plan = plan
         self.opt = options or SceneOptions()
+        self.flat = bool(self.opt.extra.get("flat_scale"))  # the scene before true scale (benchmark)
+        if self.flat:
+            plan = FlatPlan(plan)
+        self.plan = plan
         self.planet_scale = style.PLANET_SCALE
         self.sun_scale = style.SUN_SCALE
         self.world = WorldFrame()
@@ -195,6 +198,8 @@ class MissionScene:
         """Each planet's exaggeration for the camera where it is now."""
         cam_km = self.world.to_km(self.p.renderer.GetActiveCamera().GetPosition())
         cap = self.planet_scale
+        if self.flat:
+            return {b: cap for b in PLANETS}
         R = self.ctx.true_radii_km
         return {b: exaggeration(float(np.linalg.norm(cam_km - self._km[b])), R[b], cap) for b in PLANETS}
 
@@ -206,8 +211,8 @@ class MissionScene:
         ctx.scales = self._scales()
         R = ctx.true_radii_km
         ctx.radii = {b: self.world.length(R[b] * s) for b, s in ctx.scales.items()}
-        ctx.dmap = DisplayMap({b: (self._km[b], R[b], ctx.scales[b]) for b in PLANETS},
-                              floor=not has_local_arcs(self.plan))
+        ctx.dmap = None if self.flat else DisplayMap({b: (self._km[b], R[b], ctx.scales[b]) for b in PLANETS},
+                                                     floor=not has_local_arcs(self.plan))
         pos = self.planets.place(self._km)
         pos.update(self.ships.update(t, self._ship_states))
         ctx.pos = pos
