@@ -8,8 +8,10 @@ Workers need no shared disk: only the client writes files, through :mod:`marsviz
 the result is the same as a one-process export. A task whose worker is lost is run again on
 another worker by the scheduler.
 
-``--cluster local`` starts a cluster of this machine's processes on 127.0.0.1; any other value
-is the address of a scheduler the user started (``dask scheduler``, ``dask worker ADDRESS
+``--cluster local`` starts a cluster of this machine's processes on 127.0.0.1 (they stop when
+marsviz stops, even when it is killed: each worker process exits as soon as the pipe its parent
+holds open closes, see ``distributed.process.AsyncProcess``); any other value is the address of
+a scheduler the user started (``dask scheduler``, ``dask worker ADDRESS
 --nthreads 1`` on each machine). No Qt here.
 """
 
