@@ -21,7 +21,7 @@ import logging
 import threading
 from dataclasses import asdict
 
-from marsviz.errors import UsageError
+from marsviz.errors import MarsvizError, UsageError
 
 _RENDER_LOCK = threading.Lock()  # one render at a time in a worker process (VTK is not thread-safe)
 
@@ -78,7 +78,18 @@ def render_on_cluster(address: str, plan, s, chunks, workers: int = 2, on_result
     """Yield (chunk, result) as chunks finish on the cluster, in any order.
 
     ``on_result(client)`` is called after each result (tests use it to kill a worker mid-run).
+    A cluster that does not answer in time is one line for the user, not "cannot write"
+    (``TimeoutError`` is an ``OSError``).
     """
+    try:
+        yield from _render_on_cluster(address, plan, s, chunks, workers, on_result)
+    except TimeoutError as exc:
+        why = str(exc).strip() or "timed out"
+        raise MarsvizError(f"--cluster {address}: the Dask cluster did not answer in time ({why}); "
+                           "finished segments are kept, run the same command with --resume to continue") from None
+
+
+def _render_on_cluster(address: str, plan, s, chunks, workers: int, on_result):
     from dask.distributed import as_completed
 
     from marsviz.export import settings_digest

@@ -309,6 +309,23 @@ def test_local_cluster_workers_stop_when_the_parent_dies(tmp_path):
     assert not out.exists()
 
 
+def test_a_cluster_that_does_not_answer_is_a_one_line_error(tmp_path, plan, monkeypatch):
+    from marsviz import cluster
+    from marsviz import export as ex
+    from marsviz.errors import MarsvizError
+
+    def slow(address, workers):
+        raise TimeoutError()
+
+    monkeypatch.setattr(cluster, "connect", slow)
+    s, out = settings_for(plan, tmp_path / "clip.mp4")
+    with pytest.raises(MarsvizError) as err:
+        ex.export(plan, s, out, progress="none", cluster="local", workers=2)
+    assert str(err.value) == ("--cluster local: the Dask cluster did not answer in time (timed out); "
+                              "finished segments are kept, run the same command with --resume to continue")
+    assert not out.exists()
+
+
 def test_clean_frames_have_no_text_and_still_get_subtitles(tmp_path, plan):
     from marsviz import export as ex
     from marsviz.scene.scene import MissionScene, SceneOptions
