@@ -8,8 +8,10 @@ Workers need no shared disk: only the client writes files, through :mod:`marsviz
 the result is the same as a one-process export. A task whose worker is lost is run again on
 another worker by the scheduler.
 
-``--cluster local`` starts a cluster of this machine's processes on 127.0.0.1; any other value
-is the address of a scheduler the user started (``dask scheduler``, ``dask worker ADDRESS
+``--cluster local`` starts a cluster of this machine's processes on 127.0.0.1 (they stop when
+marsviz stops, even when it is killed: each worker process exits as soon as the pipe its parent
+holds open closes, see ``distributed.process.AsyncProcess``); any other value is the address of
+a scheduler the user started (``dask scheduler``, ``dask worker ADDRESS
 --nthreads 1`` on each machine). No Qt here.
 """
 
@@ -19,7 +21,7 @@ import logging
 import threading
 from dataclasses import asdict
 
-from marsviz.errors import UsageError
+from marsviz.errors import MarsvizError, UsageError
 
 _RENDER_LOCK = threading.Lock()  # one render at a time in a worker process (VTK is not thread-safe)
 
@@ -76,7 +78,18 @@ def render_on_cluster(address: str, plan, s, chunks, workers: int = 2, on_result
     """Yield (chunk, result) as chunks finish on the cluster, in any order.
 
     ``on_result(client)`` is called after each result (tests use it to kill a worker mid-run).
+    A cluster that does not answer in time is one line for the user, not "cannot write"
+    (``TimeoutError`` is an ``OSError``).
     """
+    try:
+        yield from _render_on_cluster(address, plan, s, chunks, workers, on_result)
+    except TimeoutError as exc:
+        why = str(exc).strip() or "timed out"
+        raise MarsvizError(f"--cluster {address}: the Dask cluster did not answer in time ({why}); "
+                           "finished segments are kept, run the same command with --resume to continue") from None
+
+
+def _render_on_cluster(address: str, plan, s, chunks, workers: int, on_result):
     from dask.distributed import as_completed
 
     from marsviz.export import settings_digest

@@ -268,6 +268,64 @@ def test_worker_processes_stop_when_the_parent_dies(tmp_path):
     assert alive == []
 
 
+def test_local_cluster_workers_stop_when_the_parent_dies(tmp_path):
+    """SIGKILL of `marsviz export --cluster local`: its Dask worker processes and their encoders go."""
+    import psutil
+
+    out = tmp_path / "clip.mp4"
+    proc = subprocess.Popen([sys.executable, "-m", "marsviz", "export", "--out", str(out), "--size", "160x96",
+                             "--fps", "30", "--days-per-second", "1", "--to", "2030-06-01", "--progress", "none",
+                             "--cluster", "local", "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+
+    def family():
+        kids = []
+        for c in psutil.Process(proc.pid).children(recursive=True):
+            try:
+                kids.append((c, " ".join(c.cmdline())))
+            except psutil.Error:
+                pass
+        return kids
+
+    deadline = time.time() + 240
+    kids = []
+    while time.time() < deadline:  # until both workers are up and rendering (feeding an encoder)
+        kids = family()
+        if (sum("spawn_main" in cmd for _, cmd in kids) >= 2
+                and any("rawvideo" in cmd for _, cmd in kids)):
+            break
+        time.sleep(0.1)
+    workers = [c for c, cmd in kids if "spawn_main" in cmd]
+    encoders = [c for c, cmd in kids if "rawvideo" in cmd]
+    assert len(workers) == 2 and encoders, [cmd for _, cmd in kids]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs([c for c, _ in kids], timeout=30)
+    assert alive == []
+    # nothing is left in the export's process group (the workers, the resource tracker)
+    res = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
+    assert (res.returncode, res.stdout) == (1, "")
+    assert not out.exists()
+
+
+def test_a_cluster_that_does_not_answer_is_a_one_line_error(tmp_path, plan, monkeypatch):
+    from marsviz import cluster
+    from marsviz import export as ex
+    from marsviz.errors import MarsvizError
+
+    def slow(address, workers):
+        raise TimeoutError()
+
+    monkeypatch.setattr(cluster, "connect", slow)
+    s, out = settings_for(plan, tmp_path / "clip.mp4")
+    with pytest.raises(MarsvizError) as err:
+        ex.export(plan, s, out, progress="none", cluster="local", workers=2)
+    assert str(err.value) == ("--cluster local: the Dask cluster did not answer in time (timed out); "
+                              "finished segments are kept, run the same command with --resume to continue")
+    assert not out.exists()
+
+
 def test_clean_frames_have_no_text_and_still_get_subtitles(tmp_path, plan):
     from marsviz import export as ex
     from marsviz.scene.scene import MissionScene, SceneOptions

@@ -157,6 +157,7 @@ def test_export_dialog_runs_the_exporter_with_progress(window, plan, qtbot, tmp_
     dlg.out.setText(str(tmp_path / "frames"))
     dlg.size.setCurrentText("320x180")
     dlg.fps.setValue(4)
+    dlg.pace.setCurrentIndex(dlg.pace.findData("constant"))
     dlg.speed.setValue(8)
     dlg.start.setCurrentIndex(dlg.start.findData("departure"))
     dlg.end.setCurrentIndex(dlg.end.findData("oxygen-generator"))
@@ -183,6 +184,7 @@ def test_export_dialog_stop_keeps_frames_for_resume(window, qtbot, tmp_path):
     dlg.out.setText(str(out))
     dlg.size.setCurrentText("320x180")
     dlg.fps.setValue(10)
+    dlg.pace.setCurrentIndex(dlg.pace.findData("constant"))
     dlg.speed.setValue(2)
     dlg.workers.setValue(1)
     dlg.run()
@@ -461,3 +463,67 @@ def test_export_and_lesson_dialogs_pass_the_users_choice_to_replace(window, qtbo
     assert not build_parser().parse_args(les.build_args()).overwrite
     les.overwrite.setChecked(True)
     assert build_parser().parse_args(les.build_args()).overwrite
+
+
+def test_export_dialog_offers_pace_clean_transparent_and_quality(window, plan, tmp_path):
+    """The dialog's choices reach the exporter's own settings; options that do not apply to the
+    chosen format or pace cannot be set."""
+    from marsviz.cli import build_parser
+    from marsviz.export import make_settings
+    from marsviz.gui.export_dialog import ExportDialog
+
+    dlg = ExportDialog(window)
+
+    def settings():
+        return make_settings(plan, build_parser().parse_args(dlg.build_args()))[0]
+
+    # MP4 of the whole mission: story pace by default, CRF 18; no alpha for a video
+    dlg.format.setCurrentIndex(dlg.format.findData(".mp4"))
+    dlg.out.setText(str(tmp_path / "clip.mp4"))
+    assert dlg.pace.currentData() == "story"
+    assert not dlg.speed.isEnabled() and not dlg.duration.isEnabled()
+    assert not dlg.hold.isEnabled() and not dlg.camera.isEnabled()
+    assert not dlg.transparent.isEnabled() and dlg.crf.isEnabled() and dlg.lossless.isEnabled()
+    s = settings()
+    assert (s.kind, s.pace, s.crf, s.lossless, s.clean, s.transparent, s.captions) == (
+        "mp4", "story", 18, False, False, False, True)
+    assert (s.t_from, s.t_to) == (plan.span[0], plan.span[1])
+    dlg.crf.setValue(23)
+    assert settings().crf == 23
+    dlg.lossless.setChecked(True)
+    assert not dlg.crf.isEnabled()
+    s = settings()
+    assert s.lossless and "--crf" not in dlg.build_args()
+
+    # constant pace: speed, camera and hold come back
+    dlg.pace.setCurrentIndex(dlg.pace.findData("constant"))
+    assert dlg.speed.isEnabled() and dlg.hold.isEnabled() and dlg.camera.isEnabled()
+    dlg.speed.setValue(12)
+    dlg.hold.setValue(1.5)
+    s = settings()
+    assert (s.pace, s.days_per_second, s.hold) == ("constant", 12.0, 1.5)
+
+    # clean frames: no burned-in text at all, the captions box no longer applies
+    dlg.clean.setChecked(True)
+    assert not dlg.captions.isEnabled()
+    s = settings()
+    assert s.clean and not s.captions
+
+    # PNG frames: transparent allowed, no video quality
+    dlg.format.setCurrentIndex(dlg.format.findData(""))
+    dlg.out.setText(str(tmp_path / "frames"))
+    assert dlg.transparent.isEnabled() and not dlg.crf.isEnabled() and not dlg.lossless.isEnabled()
+    dlg.transparent.setChecked(True)
+    s = settings()
+    assert (s.kind, s.transparent, s.lossless) == ("frames", True, False)
+
+    # GIF: neither alpha nor H.264 quality, even with the boxes still ticked from before
+    dlg.format.setCurrentIndex(dlg.format.findData(".gif"))
+    dlg.out.setText(str(tmp_path / "clip.gif"))
+    assert not dlg.transparent.isEnabled() and not dlg.crf.isEnabled()
+    argv = dlg.build_args()
+    assert "--transparent" not in argv and "--lossless" not in argv and "--crf" not in argv
+    s = settings()
+    assert (s.kind, s.transparent, s.lossless) == ("gif", False, False)
+    for w in (dlg.pace, dlg.clean, dlg.transparent, dlg.crf, dlg.lossless):
+        assert w.toolTip()

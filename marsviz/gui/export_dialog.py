@@ -160,6 +160,13 @@ class ExportDialog(_Runner):
             self.end.addItem(label, e.id)
         form.addRow("From", self.start)
         form.addRow("To", self.end)
+        self.pace = QComboBox()
+        self.pace.addItem("Story: eases into every event and moves the camera to it", "story")
+        self.pace.addItem("Constant: a steady rate with one camera", "constant")
+        self.pace.setToolTip("Story (the default): the storyboard sets the speed, holds on each event's "
+                             "card and flies the camera to it.\nConstant: a steady number of days per "
+                             "second (or a set duration) seen from one camera preset.")
+        form.addRow("Pace", self.pace)
         self.by_speed = QRadioButton("Days per second")
         self.by_duration = QRadioButton("Duration (s)")
         self.by_speed.setChecked(True)
@@ -174,20 +181,50 @@ class ExportDialog(_Runner):
         spl.setContentsMargins(0, 0, 0, 0)
         for w in (self.by_speed, self.speed, self.by_duration, self.duration):
             spl.addWidget(w)
-        form.addRow("Pace", sp)
+        sp.setToolTip("How fast a constant-pace export runs: simulated days per second of video, "
+                      "or the length of the video")
+        self.speed_row = sp
+        form.addRow("Speed", sp)
         self.camera = QComboBox()
         for key, name in style.CAMERA_NAMES.items():
             self.camera.addItem(name, key)
         self.camera.setCurrentIndex(max(0, self.camera.findData(win.user_preset())))
+        self.camera.setToolTip("The camera of a constant-pace export (at story pace the story moves it)")
         form.addRow("Camera", self.camera)
         self.hold = QDoubleSpinBox()
         self.hold.setRange(0, 60)
         self.hold.setValue(0)
         self.hold.setSuffix(" s")
+        self.hold.setToolTip("At constant pace, stay this long on each event (the story pace holds by itself)")
         form.addRow("Pause on each event", self.hold)
         self.captions = QCheckBox("Burn in event captions")
         self.captions.setChecked(True)
+        self.captions.setToolTip("Event cards on the frames; the subtitle files are written either way")
         form.addRow("", self.captions)
+        self.clean = QCheckBox("Clean frames: no burned-in text at all")
+        self.clean.setToolTip("No captions, clock or labels on the frames, for your own titles; "
+                              "subtitles (.srt, .vtt) are still written")
+        form.addRow("", self.clean)
+        self.transparent = QCheckBox("Transparent background (PNG frames only)")
+        self.transparent.setToolTip("PNG frames with an alpha channel: space is see-through, for "
+                                    "compositing over other footage. MP4 and GIF have no alpha.")
+        form.addRow("", self.transparent)
+        self.crf = QSpinBox()
+        self.crf.setRange(0, 51)
+        self.crf.setValue(18)
+        self.crf.setToolTip("H.264 constant rate factor: 0 best, 51 worst; 18 looks the same as the "
+                            "frames, each 6 more about halves the file")
+        self.lossless = QCheckBox("Lossless")
+        self.lossless.setToolTip("Every pixel exact (H.264 in RGB): large files, for editing")
+        qr = QWidget()
+        ql = QHBoxLayout(qr)
+        ql.setContentsMargins(0, 0, 0, 0)
+        ql.addWidget(QLabel("CRF"))
+        ql.addWidget(self.crf)
+        ql.addWidget(self.lossless)
+        ql.addStretch(1)
+        self.quality_row = qr
+        form.addRow("MP4 quality", qr)
         self.workers = QSpinBox()
         self.workers.setRange(1, max(1, os.cpu_count() or 1))
         self.workers.setValue(max(1, min(2, os.cpu_count() or 1)))
@@ -207,12 +244,30 @@ class ExportDialog(_Runner):
         self.stop_button.clicked.connect(self.cancel_run)
         self.close_button.clicked.connect(self.reject)
         lay.addWidget(self.buttons)
+        for sig in (self.pace.currentIndexChanged, self.by_speed.toggled, self.clean.toggled,
+                    self.lossless.toggled):
+            sig.connect(self._update_enabled)
+        self._update_enabled()
+
+    def _update_enabled(self, *_):
+        """Only the options that apply to the chosen format and pace can be set."""
+        ext = self.format.currentData()
+        constant = self.pace.currentData() == "constant"
+        for w in (self.by_speed, self.by_duration, self.camera, self.hold):
+            w.setEnabled(constant)
+        self.speed.setEnabled(constant and self.by_speed.isChecked())
+        self.duration.setEnabled(constant and self.by_duration.isChecked())
+        self.captions.setEnabled(not self.clean.isChecked())
+        self.transparent.setEnabled(ext == "")
+        self.lossless.setEnabled(ext == ".mp4")
+        self.crf.setEnabled(ext == ".mp4" and not self.lossless.isChecked())
 
     def _format_changed(self, _i):
         ext = self.format.currentData()
         p = Path(self.out.text() or "olympus")
         base = p.with_suffix("") if p.suffix.lower() in (".mp4", ".gif") else p
         self.out.setText(str(base) + ext if ext else str(base) + "-frames")
+        self._update_enabled()
 
     def _browse(self):
         ext = self.format.currentData()
@@ -229,20 +284,29 @@ class ExportDialog(_Runner):
             self.out.setText(path)
 
     def build_args(self) -> list[str]:
+        ext = self.format.currentData()
+        pace = self.pace.currentData()
         argv = ["export", *_common_args(self.win), "--out", self.out.text().strip(),
                 "--size", self.size.currentText().strip(), "--fps", f"{self.fps.value():g}",
-                "--camera", self.camera.currentData(), "--hold", f"{self.hold.value():g}",
-                "--workers", str(self.workers.value()), "--progress", "json"]
+                "--pace", pace, "--workers", str(self.workers.value()), "--progress", "json"]
         if self.start.currentData():
             argv += ["--from", self.start.currentData()]
         if self.end.currentData():
             argv += ["--to", self.end.currentData()]
-        if self.by_speed.isChecked():
-            argv += ["--days-per-second", f"{self.speed.value():g}"]
-        else:
-            argv += ["--duration", f"{self.duration.value():g}"]
-        if not self.captions.isChecked():
+        if pace == "constant":
+            argv += ["--camera", self.camera.currentData(), "--hold", f"{self.hold.value():g}"]
+            if self.by_speed.isChecked():
+                argv += ["--days-per-second", f"{self.speed.value():g}"]
+            else:
+                argv += ["--duration", f"{self.duration.value():g}"]
+        if self.clean.isChecked():
+            argv.append("--clean")
+        elif not self.captions.isChecked():
             argv.append("--no-captions")
+        if ext == "" and self.transparent.isChecked():
+            argv.append("--transparent")
+        if ext == ".mp4":
+            argv += ["--lossless"] if self.lossless.isChecked() else ["--crf", str(self.crf.value())]
         if self.resume.isChecked():
             argv.append("--resume")
         if self.overwrite.isChecked():
