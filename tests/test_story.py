@@ -401,6 +401,25 @@ def test_tour_settings_are_validated(line, field, reason):
     assert error_of(text) == f"bad.toml:{lineno}: tour.{field}: {reason}"
 
 
+def test_the_tour_pacing_keys_pace_the_storyboard(plan):
+    """[tour]'s cruise and approach rates are the storyboard's (the tour has no pace of its own);
+    an approach faster than the cruise is refused."""
+    text = olympus_text().replace("approach_days_per_second = 2.0", "approach_days_per_second = 30", 1)
+    lineno = text.splitlines().index("approach_days_per_second = 30") + 1
+    assert error_of(text) == (f"bad.toml:{lineno}: tour.approach_days_per_second: must not be faster "
+                              "than cruise_days_per_second (25), got 30")
+    from marsviz.mission.plan import Plan
+
+    fast = Plan(plan.to_dict())
+    fast.tour = dict(plan.tour, cruise_days_per_second=50.0)
+    base, quick = Storyboard.build(plan), Storyboard.build(fast)
+    t0 = plan.milestones["venus_flyby_outbound"] + 40
+    for sb, rate in ((base, 25.0), (quick, 50.0)):
+        tau = sb.tau_of(t0)
+        assert sb.time_at(tau + 0.5) - sb.time_at(tau - 0.5) == pytest.approx(rate, rel=2e-3)
+    assert quick.duration_s < base.duration_s - 20.0
+
+
 def test_overrides_reach_the_plan_and_the_storyboard(plan, scenario):
     from marsviz.mission.timeline import resolve_events
     from marsviz.mission.timescale import utc_to_tdb
