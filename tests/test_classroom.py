@@ -155,6 +155,14 @@ def test_design_panel_previews_a_porkchop_cell(window, plan, qtbot):
     assert "582-day" in panel.story.sentence
 
 
+def _square(up, pose):
+    """An up vector made square to the pose's line of sight (as a renderer uses it)."""
+    d = np.subtract(pose.focal_km, pose.position_km)
+    d = d / np.linalg.norm(d)
+    u = np.asarray(up, dtype=float) - np.dot(up, d) * d
+    return u / np.linalg.norm(u)
+
+
 @pytest.mark.render
 def test_lesson_pack(plan, tmp_path):
     out = tmp_path / "lesson"
@@ -172,6 +180,23 @@ def test_lesson_pack(plan, tmp_path):
     assert "min" in plea["light_time"] and "AU" in plea["distance"]
     img = np.asarray(Image.open(out / pngs[0]).convert("RGB"))
     assert img.shape == (270, 480, 3) and img.std() > 10
+    # Each still is taken from its event's storyboard shot: the camera the scene really had when
+    # the still was rendered is the storyboard's camera where the event's card comes up.
+    from marsviz.story import Storyboard
+
+    sb = Storyboard.build(plan)
+    for d in data:
+        card = next(c for c in sb.cards if c.event_id == d["id"] and c.kind != "question")
+        pose = sb.at(card.start_s).camera
+        cam = d["camera"]
+        tol = 1e-9 * np.linalg.norm(pose.position_km) + 1e-6 * pose.distance_km
+        np.testing.assert_allclose(cam["focal_km"], pose.focal_km, rtol=0, atol=tol, err_msg=d["id"])
+        np.testing.assert_allclose(cam["position_km"], pose.position_km, rtol=0, atol=tol, err_msg=d["id"])
+        np.testing.assert_allclose(_square(cam["up"], pose), _square(pose.up, pose), atol=1e-6, err_msg=d["id"])
+        assert cam["view_angle_deg"] == pytest.approx(pose.view_angle_deg)
+    dust = next(d for d in data if d["id"] == "dust-devil")  # a surface event, seen from its site
+    mars = plan.position("mars", plan.event("dust-devil").t)
+    assert np.linalg.norm(np.subtract(dust["camera"]["position_km"], mars)) < 4 * plan.constants["mars"]["R"]
 
 
 @pytest.mark.gui
