@@ -92,48 +92,44 @@ class Frame:
 # The schedule: which instant each frame shows
 # ---------------------------------------------------------------------------------------------
 def storyboard(plan, s: Settings):
-    """The storyboard of a story-paced export."""
+    """The storyboard of an export: at story pace it paces time and moves the camera; at
+    constant pace a steady ``days_per_second`` with ``hold`` seconds on each event."""
     from marsviz.story import Storyboard
 
-    return Storyboard.build(plan, pace="story", t_from=s.t_from, t_to=s.t_to)
+    if s.pace == "story":
+        return Storyboard.build(plan, pace="story", t_from=s.t_from, t_to=s.t_to,
+                                camera=None if s.camera == "story" else s.camera)
+    return Storyboard.build(plan, pace="constant", days_per_second=s.days_per_second, t_from=s.t_from,
+                            t_to=s.t_to, camera=s.camera, hold_s=s.hold)
 
 
 def schedule(plan, s: Settings) -> list[Frame]:
-    """Which instant, card and camera each frame shows.
+    """Which instant, card and camera each frame shows: a frame every 1/fps presentation
+    seconds of the export's storyboard.
 
-    At story pace the storyboard decides everything: a frame every 1/fps presentation seconds,
-    the last one exactly at the end instant. At constant pace, frames at a steady
-    ``days_per_second``, holding ``hold`` seconds on each event.
+    At story pace the storyboard decides everything, and the last frame is exactly at the end
+    instant. At constant pace it gives the instants (a steady ``days_per_second``, holding
+    ``hold`` seconds on each event, frames on the steady grid); the card of a frame is the
+    event the scene shows at that instant (``card_days``) and the camera the preset.
     """
+    sb = storyboard(plan, s)
     if s.pace == "story":
-        sb = storyboard(plan, s)
-        frames = []
-        for i, tau in enumerate(sb.frame_times(s.fps)):
-            st = sb.at(float(tau))
+        taus = sb.frame_times(s.fps)  # the last exactly at the end
+    else:  # frames on the steady grid only (--duration S at --fps F: S x F frames)
+        taus = np.arange(int(math.floor(sb.duration_s * s.fps + 1e-9)) + 1) / s.fps
+    frames = []
+    for i, tau in enumerate(taus):
+        tau = float(tau)
+        if s.pace == "story":
+            st = sb.at(tau)
             frames.append(Frame(i, st.t, st.card if s.captions else None, hold=False,
                                 tau=st.tau_s, card=st.card, card_kind=st.card_kind, shot=st.shot,
                                 camera=st.camera.to_dict()))
-        return frames
-    step = s.days_per_second / s.fps
-    n = max(1, int(np.floor((s.t_to - s.t_from) / step + 1e-9)) + 1)
-    times = s.t_from + step * np.arange(n)
-    events = [e for e in plan.mission_events if s.t_from <= e.t <= s.t_to] if s.hold > 0 else []
-    hold_n = int(round(s.hold * s.fps))
-    frames: list[Frame] = []
-    ei = 0
-    for t in times:
-        while ei < len(events) and events[ei].t <= t + 1e-12:
-            for _ in range(hold_n):
-                frames.append(Frame(len(frames), events[ei].t, None, hold=True))
-            ei += 1
-        frames.append(Frame(len(frames), float(t), None))
-    while ei < len(events):
-        for _ in range(hold_n):
-            frames.append(Frame(len(frames), events[ei].t, None, hold=True))
-        ei += 1
-    for f in frames:
-        ev = plan.active_event(f.t, s.card_days) if s.captions else None
-        f.event = ev.id if ev is not None else None
+            continue
+        held = sb.hold_at(tau)
+        t = held[2] if held is not None else float(sb.time_at(tau))
+        ev = plan.active_event(t, s.card_days) if s.captions else None
+        frames.append(Frame(i, t, ev.id if ev is not None else None, hold=held is not None))
     return frames
 
 
@@ -964,13 +960,16 @@ def make_settings(plan, args) -> tuple[Settings, Path]:
         dps = args.days_per_second if args.days_per_second is not None else 20.0
         check_range("--days-per-second", dps, 0, DPS_MAX, low_open=True, what="must be positive")
         flag, value = "--days-per-second", dps
+    # A camera preset: fixed at constant pace (overview unless given); at story pace, the
+    # storyboard's own moving camera ("story") unless a preset is given.
+    camera = getattr(args, "camera", None) or ("story" if pace == "story" else "overview")
     n_events = sum(1 for e in plan.mission_events if t_from <= e.t <= t_to)
     n_frames = (t_to - t_from) / dps * args.fps + args.hold * args.fps * n_events
     if n_frames > MAX_FRAMES:
         raise UsageError(f"{flag}: {value:g} would make about {n_frames:,.0f} frames; the limit is "
                          f"{MAX_FRAMES:,}")
     s = Settings(kind=kind, width=w, height=h, fps=float(args.fps), t_from=t_from, t_to=t_to,
-                 days_per_second=float(dps), camera=args.camera, hold=float(args.hold),
+                 days_per_second=float(dps), camera=camera, hold=float(args.hold),
                  captions=bool(args.captions) and not clean, scenario_sha256=plan.scenario_digest,
                  ephemeris=plan.ephemeris, pace=pace, clean=clean, transparent=transparent,
                  crf=18 if crf is None else int(crf), lossless=lossless, segment_frames=int(seg))

@@ -81,7 +81,9 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
                    help="story: ease into and hold on every event, moving the camera to each "
                         "(the default without --days-per-second or --duration); constant: a "
                         "steady rate with one camera")
-    p.add_argument("--camera", choices=CAMERAS, default="overview", help="camera preset (default overview)")
+    p.add_argument("--camera", choices=CAMERAS, default=None,
+                   help="a fixed camera preset (default: overview at constant pace; at story pace "
+                        "the story's own camera, which moves to each event)")
     p.add_argument("--hold", type=float, default=0.0, metavar="SECONDS",
                    help="pause this long on each event (default 0)")
     cap = p.add_mutually_exclusive_group()

@@ -48,6 +48,15 @@ def figures(plan, ev) -> dict:
             "question": ev.question, "answer": answer(plan, ev) if ev.question else ""}
 
 
+def still_camera(scene) -> dict:
+    """Where a still was taken from: the scene's camera in heliocentric km (as a storyboard's
+    CameraPose gives it), so a still can be framed again exactly."""
+    cam = scene.p.renderer.GetActiveCamera()
+    return {"focal_km": [float(x) for x in scene.world.to_km(cam.GetFocalPoint())],
+            "position_km": [float(x) for x in scene.world.to_km(cam.GetPosition())],
+            "up": [float(x) for x in cam.GetViewUp()], "view_angle_deg": float(cam.GetViewAngle())}
+
+
 def run_lesson(args) -> int:
     from marsviz.loading import load_plan
 
@@ -103,6 +112,7 @@ def _build_lesson(plan, out: Path, width: int, height: int, progress: str, overw
     scene.layout(width, height)
     bar = Progress(progress, len(events), 0, "Lesson stills")
     items = []
+    cameras = {}
     try:
         for n, ev in enumerate(events, 1):
             if ev.id in shown_at:
@@ -119,6 +129,7 @@ def _build_lesson(plan, out: Path, width: int, height: int, progress: str, overw
             name = still_name(n, ev)
             write_png(out / name, render_image(p), overwrite)
             items.append((name, ev, f))
+            cameras[name] = still_camera(scene)
             bar.update(n)
     finally:
         bar.close()
@@ -126,7 +137,8 @@ def _build_lesson(plan, out: Path, width: int, height: int, progress: str, overw
         p.close()
     safeio.write_text(out / "index.html", index_html(plan, items), overwrite)
     safeio.write_text(out / "lesson.json", json.dumps(
-        [{"file": name, "id": ev.id, "title": ev.title, **f} for name, ev, f in items], indent=1), overwrite)
+        [{"file": name, "id": ev.id, "title": ev.title, **f, "camera": cameras[name]} for name, ev, f in items],
+        indent=1), overwrite)
     if progress == "json":
         print(json.dumps({"stage": "done", "done": len(items), "total": len(items), "out": str(out)}), flush=True)
     else:

@@ -49,29 +49,65 @@ def test_tour_stops_at_each_event_in_order_and_goes_back(window, plan, qtbot):
     assert window.tour is None and window.menuBar().isVisible() and window.scene.opt.text_scale == 1.0
 
 
+def step_tour(tour, seconds, hz=60):
+    """Play the tour on in fixed steps of 1/hz s (no wall clock); returns the steps taken."""
+    tour.timer.stop()  # frames of a steady 60 Hz, whatever the load of the machine
+    n = 0
+    while n < round(seconds * hz) and tour.mode in ("travel", "signal"):
+        tour.play_for(1 / hz)
+        n += 1
+    return n
+
+
+def same_pose(a, b, atol_km=1e-6):
+    for x, y in ((a.focal_km, b.focal_km), (a.position_km, b.position_km)):
+        np.testing.assert_allclose(x, y, rtol=0, atol=atol_km)
+    np.testing.assert_allclose(a.up, b.up, rtol=0, atol=1e-9)
+    assert a.view_angle_deg == b.view_angle_deg and a.origin == b.origin
+
+
 @pytest.mark.gui
-def test_tour_plays_and_slows_before_each_stop(window, plan, qtbot):
+def test_tour_plays_the_storyboard_at_one_second_per_second(window, plan, qtbot):
+    from marsviz.story import Storyboard
+
     window.start_presentation()
     tour = window.tour
-    tour.cruise, tour.approach, tour.approach_days = 100.0, 4.0, 6.0
-    steps = []
-    window.playheadChanged.connect(lambda t: steps.append(t))
-    tour.advance()  # from the prologue card: head for the next stop
+    sb = Storyboard.build(plan, pace="story")
+    assert tour.sb.duration_s == sb.duration_s and not hasattr(tour, "speed_at")
+    stops = [e.id for e in tour.stops]
+    # From the Venus swing-by on to the next stop: a long stretch of cruise, eased at both ends.
+    k = stops.index("design-venus-swingby")
+    tour.goto(k, travel=False)
+    tau0 = tour.tau
+    assert tau0 == next(c.start_s for c in sb.cards if c.event_id == stops[k])
+    tour.advance()
     assert tour.mode == "travel"
-    tour.timer.stop()  # frames of a steady 60 Hz, whatever the load of the machine
-    for _ in range(100_000):
-        if tour.mode != "travel":
-            break
-        tour.play_for(1 / 60)
-    target = tour.target
-    assert window.playhead == pytest.approx(target)
-    # Days moved per playhead update: large while cruising, small while approaching the stop.
-    moves = [(abs(target - a), abs(b - a)) for a, b in zip(steps, steps[1:])]  # (distance before, move)
-    far = [m for d, m in moves if d > 15.0]
-    near = [m for d, m in moves if d <= 6.0]
-    assert far and near and max(near) < max(far) / 3
-    assert tour.speed_at(100) == pytest.approx(100.0) and tour.speed_at(2) == pytest.approx(4.0)
-    assert tour.speed_at(9) == pytest.approx(4.0 + 96.0 * 0.5)
+    target = next(c.start_s for c in sb.cards if c.event_id == stops[k + 1])
+    assert target - tau0 > 20.0
+    # Its card stays up for the rest of its hold, then the ship leaves the swing-by: the camera
+    # moves to ride with the ship while time eases out, cruises, and eases into the next stop.
+    hold = next(c.end_s for c in sb.cards if c.event_id == stops[k]) - tau0
+    for seconds in (0.5, hold + 0.5, hold + 3.0, hold + 8.0):
+        step_tour(tour, seconds - (tour.tau - tau0))
+        tau = tau0 + seconds
+        assert tour.tau == pytest.approx(tau, abs=1e-9)
+        st = sb.at(tour.tau)  # the same presentation time gives the same state, exactly
+        assert window.playhead == st.t and window.scene.t == st.t
+        assert window.last_pose == st.camera
+        same_pose(window.last_pose, sb.at(tau).camera, atol_km=1.0)
+        cam = window.view.renderer.GetActiveCamera()
+        assert cam.GetViewAngle() == pytest.approx(st.camera.view_angle_deg)
+        assert (window.scene.card_event.id if window.scene.card_event else None) == st.card
+    # Mission time ran at the storyboard's pace, not a pace of the tour's own: fast cruise.
+    assert sb.at(tau0 + hold + 8.0).t - sb.at(tau0 + hold + 7.0).t == pytest.approx(
+        plan.tour["cruise_days_per_second"], rel=1e-6)
+    # It arrives at the stop's card after exactly the storyboard's presentation time.
+    n = step_tour(tour, 1000.0)
+    assert tour.mode in ("card", "question") and tour.tau == pytest.approx(target)
+    left = (target - tau0 - hold - 8.0) * 60
+    assert left - 1 <= n <= left + 1
+    assert window.playhead == pytest.approx(sb.at(target).t, abs=1e-9)
+    same_pose(window.last_pose, sb.at(target).camera)
 
 
 @pytest.mark.gui
@@ -80,17 +116,23 @@ def test_question_then_reveal_and_a_light_time_signal(window, plan, qtbot):
     tour = window.tour
     stops = [e for e in plan.events if e.tour]
     k = next(i for i, e in enumerate(stops) if e.id == "plea")
-    tour.signal_seconds = 1.0
     tour.goto(k, travel=False)
     assert tour.mode == "question"
     tour.advance()
     assert tour.mode == "signal" and window.scene.card_event.id == "plea"
     frac0 = window.scene.signal_state()[0]
-    qtbot.waitUntil(lambda: tour.mode == "card", timeout=10000)
+    (span,) = [c for c in tour.sb.cards if c.event_id == "plea" and c.kind == "event"]
+    # The signal crosses at the storyboard's pace: its card's whole length, not a tour setting.
+    step_tour(tour, 2.0)
+    assert tour.mode == "signal" and tour.tau == pytest.approx(span.start_s + 2.0)
+    assert window.scene.signal_state()[0] == pytest.approx(tour.sb.at(tour.tau).signal.frac, abs=1e-9)
+    n = step_tour(tour, 1000.0)
+    assert tour.mode == "card" and 2.0 + n / 60 == pytest.approx(span.seconds, abs=1 / 60)
     frac, remaining, one_way, *_ = window.scene.signal_state()
     assert frac0 < 0.5 and frac == pytest.approx(1.0) and remaining == 0
     assert 600 < one_way < 800  # Mars to Earth in January 2031: about 12 light minutes
     assert "received" in window.scene._texts["signal"].actor.GetInput()
+    assert window.scene.card_event.id == "plea"  # the card stays until the presenter goes on
 
 
 @pytest.mark.gui
@@ -113,6 +155,14 @@ def test_design_panel_previews_a_porkchop_cell(window, plan, qtbot):
     assert "582-day" in panel.story.sentence
 
 
+def _square(up, pose):
+    """An up vector made square to the pose's line of sight (as a renderer uses it)."""
+    d = np.subtract(pose.focal_km, pose.position_km)
+    d = d / np.linalg.norm(d)
+    u = np.asarray(up, dtype=float) - np.dot(up, d) * d
+    return u / np.linalg.norm(u)
+
+
 @pytest.mark.render
 def test_lesson_pack(plan, tmp_path):
     out = tmp_path / "lesson"
@@ -130,6 +180,23 @@ def test_lesson_pack(plan, tmp_path):
     assert "min" in plea["light_time"] and "AU" in plea["distance"]
     img = np.asarray(Image.open(out / pngs[0]).convert("RGB"))
     assert img.shape == (270, 480, 3) and img.std() > 10
+    # Each still is taken from its event's storyboard shot: the camera the scene really had when
+    # the still was rendered is the storyboard's camera where the event's card comes up.
+    from marsviz.story import Storyboard
+
+    sb = Storyboard.build(plan)
+    for d in data:
+        card = next(c for c in sb.cards if c.event_id == d["id"] and c.kind != "question")
+        pose = sb.at(card.start_s).camera
+        cam = d["camera"]
+        tol = 1e-9 * np.linalg.norm(pose.position_km) + 1e-6 * pose.distance_km
+        np.testing.assert_allclose(cam["focal_km"], pose.focal_km, rtol=0, atol=tol, err_msg=d["id"])
+        np.testing.assert_allclose(cam["position_km"], pose.position_km, rtol=0, atol=tol, err_msg=d["id"])
+        np.testing.assert_allclose(_square(cam["up"], pose), _square(pose.up, pose), atol=1e-6, err_msg=d["id"])
+        assert cam["view_angle_deg"] == pytest.approx(pose.view_angle_deg)
+    dust = next(d for d in data if d["id"] == "dust-devil")  # a surface event, seen from its site
+    mars = plan.position("mars", plan.event("dust-devil").t)
+    assert np.linalg.norm(np.subtract(dust["camera"]["position_km"], mars)) < 4 * plan.constants["mars"]["R"]
 
 
 @pytest.mark.gui
@@ -160,7 +227,6 @@ def test_every_prediction_question_is_answered_on_the_reveal(window, plan, qtbot
 
     window.start_presentation()
     tour = window.tour
-    tour.signal_seconds = 0.2
     stops = [e for e in plan.events if e.tour]
     asked = [k for k, e in enumerate(stops) if e.question]
     assert [stops[k].id for k in asked] == ["departure", "fraud", "plea", "carbon-monoxide"]
@@ -305,28 +371,31 @@ def test_tour_flies_the_camera_to_each_event_along_the_storyboard(window, plan, 
     tour = window.tour
     sb = Storyboard.build(plan, pace="story")
     stops = [e.id for e in tour.stops]
-    # A surface event: the camera goes down to the landing site, a few Mars radii from its centre.
-    tour.goto(stops.index("dust-devil"), travel=False)
+    # A surface event: travelling there from the stop before (another site), the camera follows
+    # the storyboard's track down to the site, a few Mars radii from the planet's centre.
+    tour.goto(stops.index("dust-devil") - 1, travel=False, reveal=True)
+    start = window.last_pose
+    tour.advance()
+    assert tour.mode == "travel"
+    tour.timer.stop()
+    poses = []
+    while tour.mode == "travel":
+        tour.play_for(1 / 60)
+        poses.append(window.last_pose)
+        assert window.last_pose == sb.at(tour.tau).camera or tour.mode != "travel"
+    assert tour.current.id == "dust-devil" and tour.mode == "card"
+    assert len({p.position_km for p in poses}) > 100
     pose = window.last_pose
     ev = plan.event("dust-devil")
     d_mars = np.linalg.norm(np.subtract(pose.position_km, plan.position("mars", ev.t)))
     assert d_mars < 4 * 3389.5
     span = next(c for c in sb.cards if c.event_id == "dust-devil")
-    assert pose == sb.at(span.start_s).camera
+    assert pose == sb.at(span.start_s).camera and pose != start
+    assert window.scene.card_event.id == "dust-devil"
     # The thruster failure near Earth is seen close to Earth, not from the whole Solar System.
     tour.goto(stops.index("thrusters"), travel=False)
     t = plan.event("thrusters").t
     assert np.linalg.norm(np.subtract(window.last_pose.focal_km, plan.position("earth", t))) < 0.05 * AU_KM
     assert window.last_pose.distance_km < 0.2 * AU_KM
-    # Travelling between stops, the camera follows the track; no private state of the window used.
-    tour.goto(stops.index("landing"), travel=False)
-    tour.advance()
-    tour.timer.stop()
-    poses = []
-    while tour.mode == "travel":
-        tour.play_for(1 / 30)
-        poses.append(window.last_pose)
-    assert len({p.position_km for p in poses}) > 3
-    assert window.last_pose == sb.at(tour.stop_tau(tour.current)).camera
     tour.stop()
     assert window.tour is None

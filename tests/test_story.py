@@ -401,6 +401,25 @@ def test_tour_settings_are_validated(line, field, reason):
     assert error_of(text) == f"bad.toml:{lineno}: tour.{field}: {reason}"
 
 
+def test_the_tour_pacing_keys_pace_the_storyboard(plan):
+    """[tour]'s cruise and approach rates are the storyboard's (the tour has no pace of its own);
+    an approach faster than the cruise is refused."""
+    text = olympus_text().replace("approach_days_per_second = 2.0", "approach_days_per_second = 30", 1)
+    lineno = text.splitlines().index("approach_days_per_second = 30") + 1
+    assert error_of(text) == (f"bad.toml:{lineno}: tour.approach_days_per_second: must not be faster "
+                              "than cruise_days_per_second (25), got 30")
+    from marsviz.mission.plan import Plan
+
+    fast = Plan(plan.to_dict())
+    fast.tour = dict(plan.tour, cruise_days_per_second=50.0)
+    base, quick = Storyboard.build(plan), Storyboard.build(fast)
+    t0 = plan.milestones["venus_flyby_outbound"] + 40
+    for sb, rate in ((base, 25.0), (quick, 50.0)):
+        tau = sb.tau_of(t0)
+        assert sb.time_at(tau + 0.5) - sb.time_at(tau - 0.5) == pytest.approx(rate, rel=2e-3)
+    assert quick.duration_s < base.duration_s - 20.0
+
+
 def test_overrides_reach_the_plan_and_the_storyboard(plan, scenario):
     from marsviz.mission.timeline import resolve_events
     from marsviz.mission.timescale import utc_to_tdb
@@ -479,6 +498,52 @@ def test_to_event_includes_its_card_and_constant_pace_is_kept(plan, tmp_path):
         make_settings(plan, export_args(out=tmp_path / "z.mp4", pace="story", days_per_second=20))
     assert str(info.value) == ("--days-per-second: the story pace sets its own speed; "
                                "use --pace constant with --days-per-second")
+
+
+def test_a_camera_preset_at_story_pace_keeps_the_story_and_fixes_the_camera(plan, tmp_path):
+    """--camera at story pace: the story's time map and cards, seen through the chosen preset."""
+    from marsviz.export import make_settings, schedule
+    from marsviz.story.shots import preset_pose
+
+    kw = dict(to="dust-devil", fps=2)
+    s0, _ = make_settings(plan, export_args(out=tmp_path / "a.mp4", **kw))
+    s1, _ = make_settings(plan, export_args(out=tmp_path / "b.mp4", camera="mars-stay", **kw))
+    assert (s0.pace, s0.camera) == ("story", "story") and (s1.pace, s1.camera) == ("story", "mars-stay")
+    f0, f1 = schedule(plan, s0), schedule(plan, s1)
+    assert [(f.tau, f.t, f.card, f.card_kind) for f in f0] == [(f.tau, f.t, f.card, f.card_kind) for f in f1]
+    assert len({f.shot for f in f0}) > 3 and {f.shot for f in f1} == {"mars-stay"}
+    for f in f1[::50]:
+        assert f.camera == preset_pose(plan, "mars-stay", f.t).to_dict()
+        mars = plan.position("mars", f.t)
+        assert np.linalg.norm(np.subtract(f.camera["position_km"], mars)) == pytest.approx(45_000.0)
+    # Constant pace keeps its preset; an unknown preset is refused by the storyboard.
+    s2, _ = make_settings(plan, export_args(out=tmp_path / "c.mp4", days_per_second=20))
+    assert s2.camera == "overview"
+    with pytest.raises(ValueError, match="unknown camera preset 'closeup'"):
+        Storyboard.build(plan, camera="closeup")
+
+
+@pytest.mark.render
+def test_preset_poses_are_the_scenes_presets(plan):
+    """The storyboard's preset poses put the camera where the scene's own presets do."""
+    from marsviz.story.shots import PRESETS, preset_pose
+    from tests.conftest import offscreen_scene
+
+    t = plan.milestones["venus_flyby_outbound"] + 30.0  # the ship in cruise
+    with offscreen_scene(plan, (64, 48)) as scene:
+        for preset in PRESETS:
+            tp = plan.milestones["mars_arrival"] + 3.0 if preset.startswith("mars") else t
+            scene.set_time(tp)
+            scene.set_camera(preset)
+            cam = scene.p.renderer.GetActiveCamera()
+            pose = preset_pose(plan, preset, tp)
+            tol = 1e-6 * pose.distance_km + 1e-3
+            np.testing.assert_allclose(scene.world.to_km(cam.GetFocalPoint()), pose.focal_km, rtol=0, atol=tol,
+                                       err_msg=preset)
+            np.testing.assert_allclose(scene.world.to_km(cam.GetPosition()), pose.position_km, rtol=0, atol=tol,
+                                       err_msg=preset)
+            np.testing.assert_allclose(cam.GetViewUp(), pose.up, atol=1e-9)
+            assert cam.GetViewAngle() == pose.view_angle_deg
 
 
 @pytest.mark.render

@@ -603,14 +603,20 @@ class MainWindow(QMainWindow):
             self._storyboard = Storyboard.build(self.plan, pace="story")
         return self._storyboard
 
-    def apply_frame(self, state) -> None:
-        """Show a storyboard frame state: its mission time, card, signal and camera pose."""
+    def apply_frame(self, state, card=None) -> None:
+        """Show a storyboard frame state: its mission time, card, signal and camera pose.
+
+        ``card``: an event to show in place of the state's card (the tour's answered card)."""
         ev = self.plan.event(state.card) if state.card else None
         self.tau = state.tau_s
         self.last_pose = state.camera
         if hasattr(self.scene, "apply"):
             # A scene that applies whole frame states (floating origin, true-size close-ups);
             # the window's own card (the answer, how long ago) is put back on top just after.
+            if card is not None:
+                import dataclasses
+
+                state = dataclasses.replace(state, card=card)
             self.scene.apply(state)
             self._card_shown = None
         else:
@@ -620,20 +626,6 @@ class MainWindow(QMainWindow):
             # The prediction question comes before its event; the event's card answers it.
             self.scene.show_question(ev)
             self._card_shown = ("question", ev.id)
-        self.request_render()
-
-    def show_story_camera(self, tau_s: float) -> None:
-        """Put the camera where the storyboard has it at presentation time ``tau_s`` (the tour
-        flies along this track); time, card and signal stay as they are."""
-        import dataclasses
-
-        state = self.storyboard().at(tau_s)
-        self.last_pose = state.camera
-        if hasattr(self.scene, "apply"):
-            self.scene.apply(dataclasses.replace(state, t=self.playhead, card=None, card_kind=None,
-                                                 signal=None))
-        else:
-            apply_pose(self.view, state.camera)
         self.request_render()
 
     def relayout(self) -> None:

@@ -634,6 +634,11 @@ def parse_scenario(text: str, shown: str = "<scenario>", real: Path | None = Non
         signal_seconds=rd.positive(ttbl, "signal_seconds", "tour", False, 8.0),
         **_story_settings(rd, ttbl),
     )
+    if tour.approach_days_per_second > tour.cruise_days_per_second:
+        # The storyboard slows from the cruise rate to the approach rate next to each event.
+        raise rd.fail("tour.approach_days_per_second",
+                      f"must not be faster than cruise_days_per_second ({tour.cruise_days_per_second:g}), "
+                      f"got {tour.approach_days_per_second:g}")
 
     # Events ----------------------------------------------------------------------------------
     raw_events = rd.get(data, "event", "", list, required=False, default=[])

@@ -25,7 +25,26 @@ SURFACE_VIEW_RADII = 1.6      # a surface site: camera this far above the site (
 SHIP_VIEW_KM = 2.0e6          # riding with the ship: the ship and nearby planets
 OVERVIEW_POS_AU = (0.0, -2.6, 5.6)
 INNER_POS_AU = (0.0, -1.9, 4.4)
-SHOT_FAMILIES = ("overview", "inner", "planet", "surface", "ship", "title")
+SHOT_FAMILIES = ("overview", "inner", "planet", "surface", "ship", "title", "preset")
+#: The camera presets of the window and the exporter (``marsviz.scene.camera``), as numbers:
+#: fixed ones about the Sun (position, focal point in AU) ...
+PRESET_FIXED_AU = {
+    "overview": ((0.0, -2.6, 5.6), (0.0, 0.0, 0.0)),
+    "inner": ((0.0, -0.9, 3.4), (0.0, 0.0, 0.0)),
+}
+#: ... and tracking ones: (target, None for the crewed ship; camera distance in km).
+PRESET_TRACK_KM = {
+    "follow": (None, 0.5 * AU_KM),
+    "earth": ("earth", 0.5 * AU_KM),
+    "mars": ("mars", 0.5 * AU_KM),
+    "venus": ("venus", 0.5 * AU_KM),
+    "venus-flyby": ("venus", 60_000.0),
+    "mars-arrival": ("mars", 150_000.0),
+    "mars-stay": ("mars", 45_000.0),
+    "earth-approach": ("earth", 2_500_000.0),
+    "ship": (None, 0.22),
+}
+PRESETS = (*PRESET_FIXED_AU, *PRESET_TRACK_KM)
 DEFAULT_SITE = "landing"
 
 
@@ -57,9 +76,17 @@ class CameraPose:
 def parse_shot(shot: str) -> tuple[str, str | None]:
     """(family, argument) of a shot string; raises ValueError for an unknown family."""
     fam, _, arg = shot.partition(":")
-    if fam not in SHOT_FAMILIES:
+    if fam not in SHOT_FAMILIES and shot in PRESETS:
+        return "preset", shot  # a camera preset by its own name ("mars-stay")
+    if fam not in SHOT_FAMILIES or (fam == "preset" and arg not in PRESETS):
         raise ValueError(f"unknown shot {shot!r}")
     return fam, (arg or None)
+
+
+def shown_shot(shot: str) -> str:
+    """A shot as a frame state names it: a preset by its own name ("preset:inner" -> "inner")."""
+    fam, arg = parse_shot(shot)
+    return arg if fam == "preset" else shot
 
 
 def shot_name(plan, shot: str) -> str:
@@ -71,6 +98,8 @@ def shot_name(plan, shot: str) -> str:
         return f"Riding with {plan.craft_name(arg)}"
     if fam == "surface":
         return f"Mars surface ({arg.replace('_', ' ')} site)"
+    if fam == "preset":
+        return arg.replace("-", " ").capitalize()
     return {"overview": "Ecliptic overview", "inner": "Inner planets", "title": "Title"}[fam]
 
 
@@ -162,6 +191,8 @@ def shot_pose(plan, shot: str, t: float, ev=None) -> CameraPose:
         return _pose((0, 0, 0), np.array(OVERVIEW_POS_AU) * AU_KM, "sun")
     if fam == "inner":
         return _pose((0, 0, 0), np.array(INNER_POS_AU) * AU_KM, "sun")
+    if fam == "preset":
+        return preset_pose(plan, arg, t)
     if fam == "title":
         where = ev.where if ev is not None else "mars"
         if where in PLANETS:
@@ -172,6 +203,26 @@ def shot_pose(plan, shot: str, t: float, ev=None) -> CameraPose:
     if fam == "ship":
         return ship_pose(plan, arg or plan.crewed, t)
     return surface_pose(plan, arg or default_site(plan), t, ev)
+
+
+def preset_pose(plan, preset: str, t: float) -> CameraPose:
+    """The pose of camera preset ``preset`` at ``t``, as the scene's camera rig sets it: fixed
+    above the Sun, or beside its target (a planet, or the crewed ship) at a set distance."""
+    if preset in PRESET_FIXED_AU:
+        position, focal = PRESET_FIXED_AU[preset]
+        return _pose(np.array(focal) * AU_KM, np.array(position) * AU_KM, "sun")
+    target, dist = PRESET_TRACK_KM[preset]
+    target = target or plan.crewed
+    c = np.asarray(plan.position(target, float(plan.clamp(t))), dtype=float)
+    outward = c / (np.linalg.norm(c) or 1.0)
+    if preset in ("follow", "ship"):
+        # Above and beside the craft, looking back towards the Sun.
+        side = np.cross([0.0, 0.0, 1.0], outward)
+        off = 0.35 * outward - 0.75 * side + np.array([0.0, 0.0, 0.7])
+    else:
+        off = -0.7 * outward + np.array([0.0, 0.0, 0.55])
+    off = off / np.linalg.norm(off) * dist
+    return _pose(c, c + off, target)
 
 
 def planet_pose(plan, body: str, t: float, radii: float = PLANET_VIEW_RADII) -> CameraPose:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from marsviz.mission.plan import PLANETS
-from marsviz.story.shots import (CameraPose, asks_for_cut, blend, default_site, ease, move_length, move_roll,
-                                 parse_shot, shot_pose)
+from marsviz.story.shots import (PRESETS, CameraPose, asks_for_cut, blend, default_site, ease, move_length,
+                                 move_roll, parse_shot, shot_pose, shown_shot)
 from marsviz.story.signal import SignalState, one_way_s, signal_state
 
 PACES = ("story", "constant")
@@ -40,9 +40,6 @@ DEFAULTS = {
 }
 #: One Mars solar day (sol) in days: a day and a night at a surface site.
 MARS_SOL_DAYS = 88775.244 / 86400.0
-#: Constant-pace presets of the exporter and the window, as shots.
-PRESET_SHOTS = {"overview": "overview", "inner": "inner", "earth": "planet:earth",
-                "mars": "planet:mars", "venus": "planet:venus"}
 MIDDLE_SAMPLES = 96
 EASE_SAMPLES = 24
 
@@ -131,8 +128,10 @@ def default_shot(plan, ev) -> str:
 class Storyboard:
     """A monotonic time map and a camera track over a plan (see the module docstring)."""
 
-    def __init__(self, plan, pace, tau, t, cards, cams, cuts, cfg):
+    def __init__(self, plan, pace, tau, t, cards, cams, cuts, cfg, holds=()):
         self.plan = plan
+        #: Constant pace: the pauses on events, (start s, end s, mission time) in time order.
+        self.holds: list[tuple[float, float, float]] = list(holds)
         self.pace = pace
         self._tau = np.asarray(tau, dtype=float)
         self._t = np.asarray(t, dtype=float)
@@ -147,16 +146,20 @@ class Storyboard:
     # -- construction ------------------------------------------------------------------------
     @classmethod
     def build(cls, plan, pace: str = "story", days_per_second: float = 20.0,
-              t_from: float | None = None, t_to: float | None = None, camera: str = "overview",
+              t_from: float | None = None, t_to: float | None = None, camera: str | None = None,
               hold_s: float = 0.0) -> "Storyboard":
         """A storyboard of ``plan`` from ``t_from`` to ``t_to`` (default: the whole mission).
 
         ``pace="story"`` eases into and holds on every event; ``pace="constant"`` plays at a
-        steady ``days_per_second`` with the fixed preset ``camera`` and an optional ``hold_s``
-        pause at each event (the exporter's classic behaviour).
+        steady ``days_per_second`` with an optional ``hold_s`` pause at each event (the
+        exporter's classic behaviour). ``camera``, a camera preset (``PRESETS``: "overview",
+        "mars-stay", "follow"...), puts a fixed preset camera in place of the story's camera
+        track; at constant pace it defaults to "overview".
         """
         if pace not in PACES:
             raise ValueError(f"unknown pace {pace!r} (use story or constant)")
+        if camera is not None and camera not in PRESETS:
+            raise ValueError(f"unknown camera preset {camera!r} (use {', '.join(PRESETS)})")
         cfg = dict(DEFAULTS)
         cfg.update({k: v for k, v in (plan.tour or {}).items() if k in DEFAULTS and v is not None})
         s0, s1 = float(plan.span[0]), float(plan.span[1])
@@ -165,9 +168,16 @@ class Storyboard:
         if not t_to > t_from:
             raise ValueError("the storyboard needs t_to after t_from")
         if pace == "constant":
-            return _build_constant(cls, plan, cfg, t_from, t_to, days_per_second, camera, hold_s)
+            return _build_constant(cls, plan, cfg, t_from, t_to, days_per_second, camera or "overview",
+                                   hold_s)
         whole = t_from <= s0 + 1e-9 and t_to >= s1 - 1e-9
-        return _Builder(plan, cfg, t_from, t_to, whole).build(cls)
+        sb = _Builder(plan, cfg, t_from, t_to, whole).build(cls)
+        if camera is not None:
+            # The story's time map and cards, seen through one fixed preset camera.
+            sb._cams = [_Cam(0.0, sb.duration_s, f"preset:{camera}", None)]
+            sb._cam_starts = [0.0]
+            sb.cuts = []
+        return sb
 
     # -- queries -------------------------------------------------------------------------------
     @property
@@ -215,12 +225,12 @@ class Storyboard:
         i = max(0, bisect.bisect_right(self._cam_starts, tau_s) - 1)
         c = self._cams[i]
         if c.shot_b is None:
-            return shot_pose(self.plan, c.shot_a, t, c.ev_a), c.shot_a
+            return shot_pose(self.plan, c.shot_a, t, c.ev_a), shown_shot(c.shot_a)
         span = c.tau1 - c.tau0
         u = ease((tau_s - c.tau0) / span) if span > 0 else 1.0
         a = shot_pose(self.plan, c.shot_a, t, c.ev_a)
         b = shot_pose(self.plan, c.shot_b, t, c.ev_b)
-        return blend(a, b, u, c.roll), (c.shot_a if u < 0.5 else c.shot_b)
+        return blend(a, b, u, c.roll), shown_shot(c.shot_a if u < 0.5 else c.shot_b)
 
     def at(self, tau_s: float) -> FrameState:
         """The frame state at presentation time ``tau_s`` (clamped to the storyboard)."""
@@ -237,6 +247,13 @@ class Storyboard:
         pose, shot = self.camera_at(tau, t)
         return FrameState(tau, t, card.event_id if card else None, card.kind if card else None,
                           sig, pose, shot)
+
+    def hold_at(self, tau_s: float, eps: float = 1e-9):
+        """The pause on an event (constant pace) that ``tau_s`` falls in, or None."""
+        i = bisect.bisect_right([h[0] - eps for h in self.holds], tau_s) - 1
+        if i >= 0 and tau_s < self.holds[i][1] - eps:
+            return self.holds[i]
+        return None
 
     def frame_times(self, fps: float) -> np.ndarray:
         """Presentation times of frames at ``fps``, the last exactly at the end."""
@@ -479,20 +496,16 @@ class _Builder:
 def _build_constant(cls, plan, cfg, t_from, t_to, dps, camera, hold_s):
     if dps <= 0:
         raise ValueError("days_per_second must be positive")
-    if camera == "follow":
-        shot = f"ship:{plan.crewed}"
-    else:
-        shot = PRESET_SHOTS.get(camera, camera)
-    parse_shot(shot)
+    shot = f"preset:{camera}"
     events = [e for e in plan.mission_events if t_from <= e.t <= t_to]
-    tau, t, starts = [0.0], [t_from], []
+    tau, t, starts, holds = [0.0], [t_from], [], []
     for e in events:
-        if hold_s > 0 or e.t > t[-1]:
-            if e.t > t[-1]:
-                tau.append(tau[-1] + (e.t - t[-1]) / dps)
-                t.append(e.t)
+        if e.t > t[-1]:
+            tau.append(tau[-1] + (e.t - t[-1]) / dps)
+            t.append(e.t)
         starts.append(tau[-1])
         if hold_s > 0:
+            holds.append((tau[-1], tau[-1] + hold_s, e.t))
             tau.append(tau[-1] + hold_s)
             t.append(e.t)
     if t_to > t[-1]:
@@ -508,4 +521,4 @@ def _build_constant(cls, plan, cfg, t_from, t_to, dps, camera, hold_s):
         if stop > s:
             cards.append(CardSpan(e.id, s, stop, "event"))
     cams = [_Cam(0.0, end, shot, None)]
-    return cls(plan, "constant", tau, t, cards, cams, [], cfg)
+    return cls(plan, "constant", tau, t, cards, cams, [], cfg, holds)
