@@ -198,3 +198,17 @@ def test_dates_print_in_utc(plan):
     assert plan.clock.date(t) == "2030-03-01 12:00 UTC"
     assert plan.clock.met(plan.epoch + 10.5) == "MET 10 d 12 h"
     assert plan.clock.met(plan.epoch - 2) == "L-2 d 00 h"
+
+
+def test_a_story_event_wins_the_card_over_a_milestone_at_the_same_instant(plan):
+    # Each designed milestone shares its instant with the story's event ("Terra Nova leaves
+    # Earth" and its departure burn): a steady-pace card shows the story's.
+    for story, design in (("departure", "design-earth-departure"), ("mars-arrival", "design-mars-capture"),
+                          ("mars-departure", "design-mars-departure"), ("landing-earth", "design-earth-approach")):
+        ev, milestone = plan.event(story), plan.event(design)
+        assert ev.t == pytest.approx(milestone.t, abs=1e-9) and milestone.source == "design"
+        assert plan.active_event(ev.t).id == story
+        assert plan.active_event(ev.t + 0.5).id == story
+    # A milestone alone at its instant keeps its card.
+    swing = plan.event("design-venus-swingby")
+    assert plan.active_event(swing.t).id == "design-venus-swingby"

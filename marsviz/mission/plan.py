@@ -357,11 +357,16 @@ class Plan:
         return self.position(ev.where, ev.t)
 
     def active_event(self, t: float, window_days: float = 3.0):
-        """The most recent mission event at or before ``t`` within ``window_days``, if any."""
+        """The most recent mission event at or before ``t`` within ``window_days``, if any.
+
+        Of events at the same instant, the last story event wins over a designed milestone
+        (the card of "Terra Nova leaves Earth", not of its departure burn)."""
         best = None
         for e in self.mission_events:
             if e.t <= t + 1e-9 and t - e.t <= window_days:
-                best = e
+                same = best is not None and abs(e.t - best.t) <= 1e-9
+                if not (same and e.source == "design" and best.source != "design"):
+                    best = e
         return best
 
     # -- reports -----------------------------------------------------------------------------------
