@@ -209,3 +209,101 @@ def test_surface_event_markers_sit_at_their_sites_on_the_turning_true_scale_mars
         assert lat == pytest.approx(s["latitude_deg"], abs=2.5), ev.id
         dlon = (lon - s["longitude_deg"] + 180) % 360 - 180
         assert abs(dlon) < 2.5 / np.cos(np.radians(lat)), ev.id
+
+
+def drawn_lonlat(actor, mesh, direction) -> tuple[float, float]:
+    """Texture longitude and latitude (degrees) of a drawn globe where ``direction`` (from its
+    centre, scene axes) meets it: interpolated inside the cell the ray hits, on the points
+    and texture coordinates that the actor draws."""
+    from vtkmodules.vtkCommonDataModel import vtkCellLocator
+
+    mesh = pv.wrap(mesh)
+    pts = np.asarray(mesh.points)
+    r = float(np.linalg.norm(pts, axis=1).max())
+    x = np.asarray(direction, dtype=float) / np.linalg.norm(direction) * r
+    loc = vtkCellLocator()
+    loc.SetDataSet(mesh)
+    loc.BuildLocator()
+    import vtk
+
+    closest, cell_id, sub_id, d2 = [0.0, 0.0, 0.0], vtk.reference(0), vtk.reference(0), vtk.reference(0.0)
+    loc.FindClosestPoint(x, closest, cell_id, sub_id, d2)
+    cell = mesh.GetCell(int(cell_id))
+    w = [0.0] * cell.GetNumberOfPoints()
+    pc = [0.0, 0.0, 0.0]
+    cell.EvaluatePosition(closest, [0.0, 0.0, 0.0], vtk.reference(0), pc, vtk.reference(0.0), w)
+    ids = [cell.GetPointId(i) for i in range(cell.GetNumberOfPoints())]
+    tc = np.asarray(mesh.active_texture_coordinates)[ids]
+    if np.ptp(tc[:, 0]) > 0.5:  # a cell on the seam (u = 0 and u = 1 are the same meridian)
+        tc = tc.copy()
+        tc[tc[:, 0] < 0.5, 0] += 1.0
+    u, v = np.asarray(w) @ tc
+    return (u * 360.0) % 360.0 - 180.0, v * 180.0 - 90.0
+
+
+@pytest.mark.parametrize("when", ["2030-03-20T12:00", "2030-09-22T18:00", "2031-06-21T06:00"])
+def test_earth_turns_with_the_real_subsolar_point_under_the_sun(scene, plan, when):
+    """At a UTC instant the drawn Earth's point facing the Sun carries the Blue Marble's
+    longitude and latitude of the subsolar point, computed independently by astropy (the Sun's
+    apparent place in ITRS); the city lights are off there and on at the antisolar point."""
+    import datetime as dt
+    import warnings
+
+    import astropy.units as u
+    from astropy.coordinates import ITRS, get_sun
+    from astropy.time import Time
+
+    from marsviz.mission.timescale import configure_astropy
+
+    configure_astropy()
+    utc = dt.datetime.fromisoformat(when)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        at = Time(utc, scale="utc")
+        sun = get_sun(at).transform_to(ITRS(obstime=at)).spherical
+    lon_ref = float(sun.lon.wrap_at(180 * u.deg).deg)
+    lat_ref = float(sun.lat.deg)
+    t = plan.clock.from_utc(utc)
+    scene.set_time(t)
+    to_sun = -np.asarray(plan.position("earth", t), dtype=float)
+    earth = scene.planets.planet_actors["earth"]
+    lon, lat = drawn_lonlat(earth, earth.GetMapper().GetInput(), to_sun)
+    assert abs((lon - lon_ref + 180) % 360 - 180) < 1.0
+    assert lat == pytest.approx(lat_ref, abs=1.0)
+    # The night lights' shell turns with it: dark under the Sun, lit opposite.
+    night = pv.wrap(scene.planets.night_mesh)
+    n = np.asarray(night.point_data["Normals"])
+    alpha = np.asarray(night.point_data["RGBA"])[:, 3]
+    s = to_sun / np.linalg.norm(to_sun)
+    assert alpha[np.argmax(n @ s)] == 0 and alpha[np.argmin(n @ s)] == 255
+    lon_n, lat_n = drawn_lonlat(scene.planets.night_actor, night, -to_sun)
+    assert abs((lon_n - lon_ref) % 360 - 180) < 1.0 and lat_n == pytest.approx(-lat_ref, abs=1.0)
+
+
+def test_every_globe_turns_with_its_iau_orientation(scene, plan):
+    """Mercury, Venus, Mars and the Moon as drawn: the body-fixed direction of a point on the
+    map is where the plan's rotation puts it (Mars's base site; the Moon's near side faces the
+    Earth, within its libration)."""
+    t = plan.milestones["mars_arrival"] + 10.0
+    scene.set_time(t)
+    for body in ("mercury", "venus", "mars"):
+        actor = scene.planets.planet_actors[body]
+        rot = plan.body_rotation(body, t)
+        for lon0, lat0 in ((0.0, 0.0), (110.6, 25.3), (-60.0, -40.0)):
+            lo, la = np.radians(lon0), np.radians(lat0)
+            d = rot @ np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+            lon, lat = drawn_lonlat(actor, actor.GetMapper().GetInput(), d)
+            assert abs((lon - lon0 + 180) % 360 - 180) < 0.5, body
+            assert lat == pytest.approx(lat0, abs=0.5), body
+    # The base site on the drawn Mars is where the plan puts it.
+    mars = scene.planets.planet_actors["mars"]
+    d = plan.site_position("base", t) - plan.position("mars", t)
+    lon, lat = drawn_lonlat(mars, mars.GetMapper().GetInput(), d)
+    assert (lon, lat) == pytest.approx((plan.sites["base"]["longitude_deg"], plan.sites["base"]["latitude_deg"]), abs=0.5)
+    # The Moon's near side (the map's longitude 0) faces the Earth, within the libration (8 deg).
+    t = plan.milestones["earth_arrival"] - 1.0
+    scene.set_time(t)
+    moon = scene.planets.moon_actor
+    to_earth = plan.position("earth", t) - plan.position("moon", t)
+    lon, lat = drawn_lonlat(moon, moon.GetMapper().GetInput(), to_earth)
+    assert abs(lon) < 8.0 and abs(lat) < 8.0

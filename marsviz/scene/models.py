@@ -664,9 +664,11 @@ def set_night_side(mesh, sun_direction) -> None:
     s = np.asarray(sun_direction, dtype=float)
     s = s / np.linalg.norm(s)
     alpha = night_side_alpha(np.asarray(mesh.point_data["Normals"]) @ s)
-    rgba = mesh.point_data["RGBA"]
-    rgba[:, 3] = np.round(alpha * 255).astype(np.uint8)
-    mesh.point_data["RGBA"] = rgba
+    arr = mesh.GetPointData().GetArray("RGBA")  # written in place: a drawn copy shares it
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    vtk_to_numpy(arr)[:, 3] = np.round(alpha * 255).astype(np.uint8)
+    arr.Modified()
     mesh.Modified()
 
 
