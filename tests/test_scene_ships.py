@@ -307,3 +307,99 @@ def test_every_globe_turns_with_its_iau_orientation(scene, plan):
     to_earth = plan.position("earth", t) - plan.position("moon", t)
     lon, lat = drawn_lonlat(moon, moon.GetMapper().GetInput(), to_earth)
     assert abs(lon) < 8.0 and abs(lat) < 8.0
+
+
+def close_pose(plan, site, t, back_m, height_m, aim_east_m=0.0, towards=(0.6, -1.0), angle=40.0):
+    """A camera ``back_m`` metres from a point of ``site`` (``aim_east_m`` east of its centre)
+    and ``height_m`` above the ground, looking at it (directions east, north)."""
+    from marsviz.mission.local import place_fixed
+    from marsviz.story.shots import CameraPose
+
+    body = plan.sites[site]["body"]
+    rot = np.asarray(plan.body_rotation(body, t))
+    c = np.asarray(plan.position(body, t))
+    f = place_fixed(plan, site, aim_east_m, 0.0)
+    up = f / np.linalg.norm(f)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east)
+    north = np.cross(up, east)
+    d = towards[0] * east + towards[1] * north
+    cam = f + (d / np.linalg.norm(d) * back_m + up * height_m) * 1e-3
+    return CameraPose(tuple(c + rot @ f), tuple(c + rot @ cam), tuple(rot @ up), angle, body)
+
+
+def apply_pose(scene, plan, t, pose, card=None):
+    from types import SimpleNamespace
+
+    scene.apply(SimpleNamespace(tau_s=0.0, t=t, card=card, card_kind="event" if card else None,
+                                signal=None, camera=pose, shot="surface:base"))
+    return render(scene)
+
+
+def mars_disc_px(scene, plan):
+    """Centre (pixels) and radius (pixels) of the drawn Mars as seen now."""
+    centre = np.array(scene.planets.planet_actors["mars"].GetPosition())
+    cam = scene.p.renderer.GetActiveCamera()
+    d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
+    r = plan.constants["mars"]["R"] * scene.ctx.scales["mars"] / scene.world.km_per_unit
+    ang = np.arcsin(min(1.0, r / d))
+    r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * SIZE[1] / 2
+    return np.array(scene.world_to_display(centre)), r_px
+
+
+def test_atlantis_and_gagarin_stand_side_by_side_at_true_size(scene, plan):
+    """With the camera at the base, both landers are drawn as true-size models, their drawn
+    places further apart on screen than their drawn radii together, both on the Mars disc."""
+    t = next(e.t for e in plan.mission_events if e.id == "dust-devil") + 0.1
+    apply_pose(scene, plan, t, close_pose(plan, "base", t, 110.0, 35.0, aim_east_m=-45.0, towards=(0.3, -1.0)))
+    assert scene.ctx.scales["mars"] == pytest.approx(1.0)
+    centre_px, r_mars = mars_disc_px(scene, plan)
+    cam = _camera(scene.p.renderer.GetActiveCamera())
+    px, rad = {}, {}
+    for cid in ("atlantis", "gagarin"):
+        assert scene.ships.drawn_as[cid] == "model" and scene.ships.model_actors[cid].GetVisibility()
+        assert scene.ships.form[cid] == "landed"
+        r = scene.ships.shown[cid][0]
+        px[cid] = np.array(scene.world_to_display(r))
+        rad[cid] = scene.ships.model_pixels(cid, r, cam) / 2  # half its drawn size
+        assert 0 < px[cid][0] < SIZE[0] and 0 < px[cid][1] < SIZE[1]
+        assert np.linalg.norm(px[cid] - centre_px) < r_mars
+    sep = np.linalg.norm(px["atlantis"] - px["gagarin"])
+    assert sep > rad["atlantis"] + rad["gagarin"] + 10
+    # In space too: 90 m apart, not intersecting (half-spans 6.2 m and 5.7 m).
+    gap_m = np.linalg.norm(scene.ships.shown["atlantis"][0] - scene.ships.shown["gagarin"][0]) \
+        * scene.world.km_per_unit * 1000
+    assert gap_m == pytest.approx(90.0, abs=0.5)
+
+
+def _red_valve_pixels(img):
+    rgb = img[..., :3].astype(int)
+    return int(((rgb[..., 0] > 90) & (rgb[..., 0] > 3 * rgb[..., 1]) & (rgb[..., 0] > 3 * rgb[..., 2])).sum())
+
+
+def test_drill_rig_and_well_head_appear_when_the_story_says_at_the_well(scene, plan):
+    ev = {e.id: e for e in plan.mission_events}
+    built = {x["model"]: x["t_built"] for x in plan.sites["well"]["structures"]}
+    actors = {k.split("/")[1]: v["actor"] for k, v in scene.ships.structures.items()}
+    assert set(actors) == {"drill_rig", "well_head"}
+    minute = 1.0 / 1440
+    cases = [(built["drill_rig"] - minute, False, False), (built["drill_rig"] + minute, True, False),
+             (ev["drilling"].t, True, False), (ev["water"].t - minute, True, False),
+             (ev["water"].t + minute, True, True), (ev["hiromi"].t, True, True)]
+    for t, rig, well in cases:
+        img = apply_pose(scene, plan, t, close_pose(plan, "well", t, 14.0, 5.0))
+        assert bool(actors["drill_rig"].GetVisibility()) is rig, t
+        assert bool(actors["well_head"].GetVisibility()) is well, t
+        # The red valves of the well head are on screen only with the well head.
+        assert (_red_valve_pixels(img) > 4) is well, (t, _red_valve_pixels(img))
+        # Those shown stand at the well, within a metre of where the plan puts the site.
+        for a in actors.values():
+            if not a.GetVisibility():
+                continue
+            m = matrix(a)
+            km = m[:3, 3] * scene.world.km_per_unit + scene.world.origin_km
+            assert np.linalg.norm(km - plan.site_position("well", t)) * 1000 < 1.0
+            up = m[:3, 0] / np.linalg.norm(m[:3, 0])
+            vertical = plan.site_position("well", t) - plan.position("mars", t)
+            assert float(np.dot(up, vertical / np.linalg.norm(vertical))) == pytest.approx(1.0, abs=1e-9)
+            assert np.linalg.norm(m[:3, 0]) == pytest.approx(1.0 / scene.world.km_per_unit, rel=1e-9)

@@ -66,6 +66,41 @@ def _turn(mesh, pts: np.ndarray, nrm: np.ndarray, rot: np.ndarray) -> None:
     mesh.Modified()
 
 
+#: Half the width (km) of the ground drawn finely around each surface site (see
+#: :func:`ground_patch`): beyond the horizon of a camera up to about 100 m above the ground.
+GROUND_HALF_KM = 30.0
+GROUND_CELLS = 48
+
+
+def ground_patch(radius: float, lat_deg: float, lon_deg: float, half_km: float, radius_km: float,
+                 cells: int = GROUND_CELLS) -> pv.PolyData:
+    """A finely divided piece of a globe of ``radius`` (scene units) around a site, on the
+    true sphere, with the globe's texture coordinates and radial normals (body-fixed frame).
+
+    The globe itself is a 96 x 48 polyhedron: its flat facets lie up to 1.8 km (on Mars) below
+    the sphere on which the plan puts the landers, so seen from a few tens of metres the ground
+    would be far under them. This patch, 1 km cells whose sag is a few centimetres, is the
+    ground the landers and structures stand on.
+    """
+    lat0, lon0 = np.radians(lat_deg), np.radians(lon_deg)
+    dlat = half_km / radius_km
+    dlon = half_km / (radius_km * max(np.cos(lat0), 1e-3))
+    lat = np.clip(np.linspace(lat0 - dlat, lat0 + dlat, cells + 1), -np.pi / 2, np.pi / 2)
+    lon = np.linspace(lon0 - dlon, lon0 + dlon, cells + 1)
+    LON, LAT = np.meshgrid(lon, lat)
+    n = np.stack([np.cos(LAT) * np.cos(LON), np.cos(LAT) * np.sin(LON), np.sin(LAT)], axis=-1).reshape(-1, 3)
+    ncol = cells + 1
+    i, j = np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij")
+    p00 = (i * ncol + j).ravel()
+    quads = np.stack([p00, p00 + 1, p00 + 1 + ncol, p00 + ncol], axis=1)  # outward (lon, then lat)
+    mesh = pv.PolyData(n * radius, np.c_[np.full(len(quads), 4), quads].ravel())
+    u = ((LON.ravel() + np.pi) / (2 * np.pi)) % 1.0
+    mesh.active_texture_coordinates = np.c_[u, (LAT.ravel() + np.pi / 2) / np.pi]
+    mesh.point_data["Normals"] = n
+    mesh.point_data.active_normals_name = "Normals"
+    return mesh
+
+
 class Planets(Visual):
     def build(self) -> None:
         self.planet_actors = {}
@@ -94,6 +129,26 @@ class Planets(Visual):
                 self.spinning[body].append(_turnable(mesh))
         self._build_night_lights()
         self._build_moon()
+        self._build_ground()
+
+    def _build_ground(self) -> None:
+        """A fine piece of ground around each site of a turning planet (:func:`ground_patch`)."""
+        self.ground_actors = {}  # site id -> (body, actor)
+        for sid, site in (getattr(self.plan, "sites", None) or {}).items():
+            body = site.get("body")
+            if body not in self.spinning or body not in self.planet_actors:
+                continue
+            mesh = ground_patch(self.ctx.radii[body], site["latitude_deg"], site["longitude_deg"],
+                                GROUND_HALF_KM, self.ctx.true_radii_km[body])
+            self.spinning[body].append(_turnable(mesh))
+            tex_path = texture(f"{body}.jpg")
+            kw = dict(smooth_shading=True, name=f"ground-{sid}", reset_camera=False, pickable=False,
+                      **PLANET_LIGHTING)
+            if tex_path.is_file():
+                actor = self.p.add_mesh(mesh, texture=pv.read_texture(str(tex_path)), **kw)
+            else:
+                actor = self.p.add_mesh(mesh, color=style.PLANET_COLORS[body], **kw)
+            self.ground_actors[sid] = (body, actor)
 
     def _build_night_lights(self) -> None:
         """Earth's city lights on its night side: a shell just above the globe, turned with it."""
@@ -151,6 +206,11 @@ class Planets(Visual):
         for body in self.spinning:
             if body != "moon":
                 self.rotation(body)
+        for body, a in self.ground_actors.values():  # with its globe, at its scale
+            a.SetPosition(*pos[body])
+            k = self.ctx.scales[body] / cap
+            if a.GetScale()[0] != k:
+                a.SetScale(k, k, k)
         if self.night_actor is not None:
             self.night_actor.SetPosition(*pos["earth"])
             k = self.ctx.scales["earth"] / cap
