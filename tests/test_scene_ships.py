@@ -1,6 +1,8 @@
 """Ships as true-size models or constant-size icons, their attitude, the Sun, the Moon and
 Earth's night side, in the off-screen scene."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import pyvista as pv
@@ -167,48 +169,98 @@ def test_earth_night_lights_are_on_only_on_the_night_side(scene, plan):
     assert alpha[c < -0.2].min() == 255
 
 
-def test_surface_event_markers_sit_at_their_sites_on_the_turning_true_scale_mars(scene, plan):
+def seen(img, bare, x, y) -> int:
+    """How much two frames differ within a pixel of (x, y) (pixels from the left and top)."""
+    win = (slice(max(y - 1, 0), y + 2), slice(max(x - 1, 0), x + 2), slice(0, 3))
+    return int(np.abs(img[win].astype(int) - bare[win].astype(int)).max())
+
+
+def test_surface_event_markers_ring_their_sites_distinct_on_the_turning_true_scale_mars(scene, plan):
     """With the camera at each site (the storyboard's surface shot), every surface event's
-    marker projects inside the Mars disc, within 3 pixels of where the plan puts its site, and
-    on the globe's map at the site's latitude and longitude."""
+    marker is drawn in a small ring around its site: inside the Mars disc, a few pixels from
+    every other, within the ring's radius of the site as the plan puts it; the active event's
+    marker is seen (not hidden in a lander or its icon); the site is at its latitude and
+    longitude on the globe's map."""
     from types import SimpleNamespace
 
+    from marsviz.scene.markers import RING_LIFT, RING_PX
     from marsviz.story.shots import shot_pose
 
     surface = [e for e in plan.mission_events if getattr(e, "site", None) in plan.sites]
     assert len(surface) >= 6
+    with frame_size(scene, (640, 360)):
+        _surface_markers(scene, plan, surface, RING_PX * 360 / 720, RING_LIFT, shot_pose)
+
+
+def _surface_markers(scene, plan, surface, ring_px, RING_LIFT, shot_pose):
+    from types import SimpleNamespace
+
     mars = scene.planets.planet_actors["mars"]
-    mesh = mars.GetMapper().GetInput()
-    tc = np.asarray(pv.wrap(mesh).active_texture_coordinates)
     for ev in surface:
-        state = SimpleNamespace(tau_s=0.0, t=ev.t, card=None, card_kind=None, signal=None,
+        state = SimpleNamespace(tau_s=0.0, t=ev.t, card=ev.id, card_kind="event", signal=None,
                                 camera=shot_pose(plan, f"surface:{ev.site}", ev.t),
                                 shot=f"surface:{ev.site}")
         scene.apply(state)
-        render(scene)
+        img = render(scene)
         assert scene.ctx.scales["mars"] == pytest.approx(1.0)  # true size
-        marker = scene.markers.event_positions[ev.id]
-        px = np.array(scene.world_to_display(marker))
-        site = np.array(scene.world_to_display(scene.world.to_scene(plan.site_position(ev.site, ev.t))))
-        assert np.linalg.norm(px - site) < 3.0, ev.id
-        centre = np.array(mars.GetPosition())
-        c_px = np.array(scene.world_to_display(centre))
-        cam = scene.p.renderer.GetActiveCamera()
-        d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
-        r_scene = plan.constants["mars"]["R"] / scene.world.km_per_unit
-        # the disc's radius on screen (a sphere seen from distance d)
-        ang = np.arcsin(r_scene / d)
-        r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * SIZE[1] / 2
-        assert np.linalg.norm(px - c_px) < r_px, ev.id
-        # The globe's map under the marker: the map's latitude and longitude of the site.
-        pts = np.asarray(pv.wrap(mesh).points) * mars.GetScale()[0]
-        u = (marker - centre) / np.linalg.norm(marker - centre)
-        k = int(np.argmax(pts @ u / np.linalg.norm(pts, axis=1)))
-        lon, lat = tc[k, 0] * 360 - 180, tc[k, 1] * 180 - 90
+        c_px, r_px = mars_disc_px(scene, plan)
+        px = {e.id: np.array(scene.world_to_display(scene.markers.event_positions[e.id])) for e in surface}
+        ids = list(px)
+        for i, a in enumerate(ids):
+            assert np.linalg.norm(px[a] - c_px) < r_px, (ev.id, a)
+            e = next(x for x in surface if x.id == a)
+            site = np.array(scene.world_to_display(scene.world.to_scene(plan.site_position(e.site, ev.t))))
+            assert np.linalg.norm(px[a] - site) < ring_px * (1 + RING_LIFT) + 3.0, (ev.id, a)
+            for b in ids[i + 1:]:
+                assert np.linalg.norm(px[a] - px[b]) >= 4.0, (ev.id, a, b)
+        # The active event's marker is seen: hiding the markers changes the pixels under it.
+        assert scene.markers.active_id == ev.id
+        x, y = (int(round(v)) for v in px[ev.id])
+        acts = list(scene.markers.marker_actors.values()) + [scene.markers.active_actor]
+        for a in acts:
+            a.SetVisibility(False)
+        try:
+            bare = render(scene)
+        finally:
+            scene.apply(state)
+        assert seen(img, bare, x, y) > 40, ev.id
+        # The site on the globe's map: the map's latitude and longitude of the site.
+        d = plan.site_position(ev.site, ev.t) - plan.position("mars", ev.t)
+        lon, lat = drawn_lonlat(mars, mars.GetMapper().GetInput(), d)
         s = plan.sites[ev.site]
-        assert lat == pytest.approx(s["latitude_deg"], abs=2.5), ev.id
-        dlon = (lon - s["longitude_deg"] + 180) % 360 - 180
-        assert abs(dlon) < 2.5 / np.cos(np.radians(lat)), ev.id
+        assert lat == pytest.approx(s["latitude_deg"], abs=0.5), ev.id
+        assert abs((lon - s["longitude_deg"] + 180) % 360 - 180) < 0.5, ev.id
+
+
+def test_surface_event_markers_stay_clear_of_the_landers_up_close(scene, plan):
+    """From 110 m, the base's event markers ring Atlantis at least 15 m from its centre (its
+    half-span is 6.2 m), on the ground's side of the sky, and the active one is seen."""
+    from types import SimpleNamespace
+
+    from marsviz.scene.markers import SITE_CLEAR_KM
+
+    ev = next(e for e in plan.mission_events if e.id == "plea")
+    t = ev.t + 0.05
+    pose = close_pose(plan, "base", t, 110.0, 35.0, aim_east_m=-45.0, towards=(0.3, -1.0))
+    state = SimpleNamespace(tau_s=0.0, t=t, card=ev.id, card_kind="event", signal=None, camera=pose,
+                            shot="surface:base")
+    scene.apply(state)
+    img = render(scene)
+    atlantis = scene.ships.shown["atlantis"][0]
+    base = [e.id for e in plan.mission_events if getattr(e, "site", None) == "base"]
+    for i in base:
+        d_m = np.linalg.norm(scene.markers.event_positions[i] - atlantis) * scene.world.km_per_unit * 1000
+        assert d_m >= SITE_CLEAR_KM * 1000 - 0.01, i
+        assert d_m < 40.0, i  # still at the base, not 370 m off at the well
+    x, y = (int(round(v)) for v in scene.world_to_display(scene.markers.event_positions[ev.id]))
+    assert 0 <= x < SIZE[0] and 0 <= y < SIZE[1]
+    for a in list(scene.markers.marker_actors.values()) + [scene.markers.active_actor]:
+        a.SetVisibility(False)
+    try:
+        bare = render(scene)
+    finally:
+        scene.apply(state)
+    assert seen(img, bare, x, y) > 40
 
 
 def drawn_lonlat(actor, mesh, direction) -> tuple[float, float]:
@@ -343,8 +395,21 @@ def mars_disc_px(scene, plan):
     d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
     r = plan.constants["mars"]["R"] * scene.ctx.scales["mars"] / scene.world.km_per_unit
     ang = np.arcsin(min(1.0, r / d))
-    r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * SIZE[1] / 2
+    r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * scene.p.window_size[1] / 2
     return np.array(scene.world_to_display(centre)), r_px
+
+
+@contextlib.contextmanager
+def frame_size(scene, size):
+    """The scene drawn at ``size`` pixels for a while (the card then covers less of it)."""
+    old = tuple(scene.p.window_size)
+    scene.p.window_size = size
+    scene.layout(*size)
+    try:
+        yield
+    finally:
+        scene.p.window_size = old
+        scene.layout(*old)
 
 
 def test_atlantis_and_gagarin_stand_side_by_side_at_true_size(scene, plan):
