@@ -20,7 +20,7 @@ from marsviz.scene.geometry import write_points
 RING_PX = 36.0
 RING_SPACING_PX = 20.0
 SITE_CLEAR_KM = 0.015
-RING_LIFT = 0.3
+RING_LIFT = 0.1
 #: ... and at most this many radii of the drawn planet.
 RING_MAX_RADII = 0.3
 
@@ -171,11 +171,12 @@ class Markers(Visual):
             # On the ground around the site: never wider than a part of the drawn globe (far
             # away, where the planet is a dot, its events stay on it).
             radius = min(max(px * k, SITE_CLEAR_KM), RING_MAX_RADII * s * R)
-            ground = centre + rot @ (s * R * up)
             for j, i in enumerate(ids):
                 a = 2.0 * np.pi * j / n
-                d = rot @ (np.cos(a) * north + np.sin(a) * east + RING_LIFT * up)
-                place[i] = ground + radius * d
+                # On the drawn ground (the sphere), RING_LIFT ring radii above it.
+                g = s * R * up + radius * (np.cos(a) * north + np.sin(a) * east)
+                g_up = g / np.linalg.norm(g)
+                place[i] = centre + rot @ (g_up * (s * R + RING_LIFT * radius))
         return np.array([place[i] for i in self.site_of]).reshape(-1, 3)
 
     def _km_per_pixel(self, km) -> float:
