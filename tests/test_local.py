@@ -309,7 +309,9 @@ def test_gagarin_lands_at_the_site_and_docks_with_terra_nova(plan):
     on_ground = np.linspace(landing.t, ascent.t, 50)
     r, v = plan.local_state("gagarin", on_ground, "mars")
     site = np.array([plan.site_local("base", t) for t in on_ground])
-    assert np.linalg.norm(r - site, axis=1).max() < 1e-6
+    # 90 m west of the base's centre (its visit's east_m), on the ground.
+    assert np.allclose(np.linalg.norm(r - site, axis=1), 0.090, atol=1e-6)
+    assert np.allclose(np.linalg.norm(r, axis=1), plan.constants["mars"]["R"], atol=1e-6)
     spin = np.linalg.norm(v, axis=1)  # the ground turning: 2 pi R cos(lat) per sidereal day
     R = plan.constants["mars"]["R"]
     lat = math.radians(plan.sites["base"]["latitude_deg"])

@@ -621,7 +621,7 @@ class LocalModel:
             t_land = visit["t_land"]
             t_deorbit = t_land - visit.get("descent_hours", DESCENT_HOURS) / 24.0
             orbit = _arc_at(track, t_deorbit)
-            ground = Fixed(plan.site_fixed(visit["site"]))
+            ground = Fixed(place_fixed(plan, visit["site"], visit.get("east_m", 0.0), visit.get("north_m", 0.0)))
             arcs = [(t0, min(t1, t_deorbit), arc) for t0, t1, arc in track.arcs if t0 < t_deorbit]
             arcs.append((t_deorbit, t_land, Transfer(orbit, ground, t_deorbit, t_land)))
             t_lift = visit.get("t_lift")
@@ -645,6 +645,22 @@ class LocalModel:
                     arcs.append((t_dock, math.inf, target))
             track.arcs = arcs
             track.blend_out = 0.0
+
+
+def place_fixed(plan, site_id: str, east_m: float = 0.0, north_m: float = 0.0) -> np.ndarray:
+    """Body-fixed position (km) of a place ``east_m`` and ``north_m`` metres from a site's
+    centre, on its body's reference sphere (the site's own position when both are 0)."""
+    s = np.asarray(plan.site_fixed(site_id), dtype=float)
+    if not (east_m or north_m):
+        return s
+    r = float(np.linalg.norm(s))
+    up = s / r
+    east = np.cross([0.0, 0.0, 1.0], up)
+    n = float(np.linalg.norm(east))
+    east = east / n if n > 1e-12 else np.array([0.0, 1.0, 0.0])  # a pole: any direction
+    north = np.cross(up, east)
+    p = s + (east * east_m + north * north_m) * 1e-3
+    return p * (r / float(np.linalg.norm(p)))
 
 
 def _arc_at(track: Track, t: float):
@@ -847,13 +863,19 @@ def design_data(scenario, eph, t0: float, t1: float, milestones: dict, to_tdb) -
         sites[sid] = {"name": s.name, "body": s.body, "latitude_deg": s.latitude_deg,
                       "longitude_deg": s.longitude_deg, "description": s.description,
                       "assumed": s.assumed}
+        structures = [{"model": st.model, "t_built": _resolve(st.built, milestones, scenario.crewed, to_tdb),
+                       "east_m": st.east_m, "north_m": st.north_m}
+                      for st in getattr(s, "structures", ())]
+        if structures:
+            sites[sid]["structures"] = structures
         for v in s.visits:
             visits.append({
                 "craft": v.spacecraft, "site": sid,
                 "t_land": _resolve(v.land, milestones, scenario.crewed, to_tdb),
                 "t_lift": (_resolve(v.lift_off, milestones, scenario.crewed, to_tdb)
                            if v.lift_off is not None else None),
-                "dock": v.dock, "descent_hours": v.descent_hours, "ascent_hours": v.ascent_hours})
+                "dock": v.dock, "descent_hours": v.descent_hours, "ascent_hours": v.ascent_hours,
+                "east_m": v.east_m, "north_m": v.north_m})
     return {"orbits": orbits, "entry_fpa_deg": ENTRY_FPA_DEG,
             "rotation": {"t0": t0, "step": ROTATION_STEP_DAYS, "elements": rot},
             "moon": moon, "sites": sites, "visits": visits}

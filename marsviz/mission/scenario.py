@@ -47,6 +47,9 @@ RANGES = {
     "signal_seconds": (0.0, 600.0, True),
     "sol_seconds": (4.0, 600.0, False),
     "crew": (0, 1000, False),
+    # A lander's place at its site: metres east and north of the site's centre.
+    "east_m": (-2000.0, 2000.0, False),
+    "north_m": (-2000.0, 2000.0, False),
 }
 #: Durations given as [minimum, maximum] days (stay, transfer, leg bounds).
 SPAN_MAX_DAYS = 4000.0
@@ -192,6 +195,18 @@ class Visit:
     dock: str | None = None
     descent_hours: float = 12.0
     ascent_hours: float = 6.0
+    east_m: float = 0.0    # where the lander stands: metres east and north of the site's centre
+    north_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Something built at a site (a drill rig, a well head), drawn from ``built`` on."""
+
+    model: str
+    built: EventTime
+    east_m: float = 0.0
+    north_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -206,6 +221,7 @@ class Site:
     description: str = ""
     assumed: str = ""
     visits: tuple = ()
+    structures: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -990,6 +1006,8 @@ def _story_overrides(rd: _Reader, t, where, spacecraft) -> dict:
 
 #: Bodies a surface site may be on.
 SITE_BODIES = ("mercury", "venus", "earth", "mars")
+#: What a site's ``structures`` may be (each has a model in marsviz.scene.models).
+STRUCTURE_MODELS = ("drill_rig", "well_head")
 
 
 def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
@@ -1002,7 +1020,8 @@ def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
             raise rd.fail(where, "site ids are lower-case letters, digits, '_' or '-'")
         if not isinstance(t, dict):
             raise rd.fail(where, "expected a table")
-        known = {"name", "body", "latitude_deg", "longitude_deg", "description", "assumed", "visits"}
+        known = {"name", "body", "latitude_deg", "longitude_deg", "description", "assumed", "visits",
+                 "structures"}
         for key in t:
             if key not in known:
                 raise rd.fail(f"{where}.{key}", f"unknown field (expected one of: {', '.join(sorted(known))})")
@@ -1020,29 +1039,16 @@ def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
             vw = f"{where}.visits[{j}]"
             if not isinstance(v, dict):
                 raise rd.fail(vw, "expected a table such as { spacecraft = \"gagarin\", land = \"mars_arrival + 2 d\" }")
-            vknown = {"spacecraft", "land", "lift_off", "dock", "descent_hours", "ascent_hours"}
+            vknown = {"spacecraft", "land", "lift_off", "dock", "descent_hours", "ascent_hours",
+                      "east_m", "north_m"}
             for key in v:
                 if key not in vknown:
                     raise rd.fail(f"{vw}.{key}", f"unknown field (expected one of: {', '.join(sorted(vknown))})")
             sc = rd.get(v, "spacecraft", vw, str)
             if sc not in spacecraft:
                 raise rd.fail(f"{vw}.spacecraft", f"unknown spacecraft {sc!r} (known: {', '.join(spacecraft)})")
-            times = {}
-            for key in ("land", "lift_off"):
-                raw = rd.get(v, key, vw, (str, _dt.date, _dt.datetime), key == "land", None)
-                if raw is None:
-                    times[key] = None
-                    continue
-                at = parse_event_time(raw, lambda reason, k=key: rd.fail(f"{vw}.{k}", reason))
-                if at.milestone is not None:
-                    owner, _, ms = at.milestone.rpartition(".")
-                    if owner and owner not in spacecraft:
-                        raise rd.fail(f"{vw}.{key}", f"unknown spacecraft {owner!r} in {at.text!r}")
-                    target = owner or crewed
-                    if ms not in valid_ms[target]:
-                        raise rd.fail(f"{vw}.{key}", f"unknown milestone {ms!r} for {target} "
-                                                     f"(known: {', '.join(sorted(valid_ms[target]))})")
-                times[key] = at
+            times = {key: _site_time(rd, v, key, vw, key == "land", spacecraft, crewed, valid_ms)
+                     for key in ("land", "lift_off")}
             dock = rd.get(v, "dock", vw, str, False, None)
             if dock is not None and dock not in spacecraft:
                 raise rd.fail(f"{vw}.dock", f"unknown spacecraft {dock!r} (known: {', '.join(spacecraft)})")
@@ -1050,9 +1056,43 @@ def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
                 raise rd.fail(f"{vw}.dock", "only a visit with lift_off can dock")
             visits.append(Visit(sc, times["land"], times["lift_off"], dock,
                                 rd.positive(v, "descent_hours", vw, False, 12.0),
-                                rd.positive(v, "ascent_hours", vw, False, 6.0)))
+                                rd.positive(v, "ascent_hours", vw, False, 6.0),
+                                rd.number(v, "east_m", vw, False, 0.0),
+                                rd.number(v, "north_m", vw, False, 0.0)))
+        structures = []
+        for j, v in enumerate(rd.get(t, "structures", where, list, False, [])):
+            sw = f"{where}.structures[{j}]"
+            if not isinstance(v, dict):
+                raise rd.fail(sw, "expected a table such as { model = \"drill_rig\", built = \"mars_arrival + 6 d\" }")
+            sknown = {"model", "built", "east_m", "north_m"}
+            for key in v:
+                if key not in sknown:
+                    raise rd.fail(f"{sw}.{key}", f"unknown field (expected one of: {', '.join(sorted(sknown))})")
+            model = rd.get(v, "model", sw, str)
+            if model not in STRUCTURE_MODELS:
+                raise rd.fail(f"{sw}.model", f"unknown model {model!r} (known: {', '.join(STRUCTURE_MODELS)})")
+            structures.append(Structure(model, _site_time(rd, v, "built", sw, True, spacecraft, crewed, valid_ms),
+                                        rd.number(v, "east_m", sw, False, 0.0),
+                                        rd.number(v, "north_m", sw, False, 0.0)))
         sites[sid] = Site(sid, rd.get(t, "name", where, str, False, sid), body, lat, lon,
                           rd.get(t, "description", where, str, False, ""),
-                          rd.get(t, "assumed", where, str, False, ""), tuple(visits))
+                          rd.get(t, "assumed", where, str, False, ""), tuple(visits), tuple(structures))
     return sites
+
+
+def _site_time(rd: _Reader, v: dict, key: str, where: str, required: bool, spacecraft, crewed, valid_ms):
+    """A time of a site's visit or structure, in the events' syntax (None when absent)."""
+    raw = rd.get(v, key, where, (str, _dt.date, _dt.datetime), required, None)
+    if raw is None:
+        return None
+    at = parse_event_time(raw, lambda reason: rd.fail(f"{where}.{key}", reason))
+    if at.milestone is not None:
+        owner, _, ms = at.milestone.rpartition(".")
+        if owner and owner not in spacecraft:
+            raise rd.fail(f"{where}.{key}", f"unknown spacecraft {owner!r} in {at.text!r}")
+        target = owner or crewed
+        if ms not in valid_ms[target]:
+            raise rd.fail(f"{where}.{key}", f"unknown milestone {ms!r} for {target} "
+                                            f"(known: {', '.join(sorted(valid_ms[target]))})")
+    return at
 

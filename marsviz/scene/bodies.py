@@ -27,10 +27,78 @@ def has_moon(plan) -> bool:
     return True
 
 
-#: Planets drawn turning with the plan's orientation (when the plan gives it).
-SPINNING = ("mars",)
+#: Bodies drawn turning with the plan's IAU orientation (``plan.body_rotation``: pole and
+#: prime meridian; the Earth's through astropy's ITRS), the Moon and Earth's night lights too.
+#: Every map is equirectangular with longitude -180 at its left edge (assets/README.md), and
+#: the globes' texture coordinates put east longitude 0 on the body-fixed +x axis, so each
+#: map's prime meridian is where the body's IAU prime meridian is.
+SPINNING = ("mercury", "venus", "earth", "mars", "moon")
 
+#: Fixed axial tilts, used only for a plan without orientation tables.
 TILT_DEG = {"mercury": 0.03, "venus": 177.4, "earth": 23.44, "mars": 25.19}
+
+
+def spins(plan, body: str) -> bool:
+    """True when ``plan`` tabulates ``body``'s orientation (so it is drawn turning)."""
+    if body not in SPINNING or not callable(getattr(plan, "body_rotation", None)):
+        return False
+    local = getattr(plan, "local_data", None) or {}
+    return body in (local.get("rotation") or {}).get("elements", {})
+
+
+def _turnable(mesh) -> tuple:
+    """A mesh and copies of its body-fixed points and normals, for :meth:`Planets.rotation`."""
+    return (mesh, np.asarray(mesh.points).copy(), np.asarray(mesh.point_data["Normals"]).copy())
+
+
+def _turn(mesh, pts: np.ndarray, nrm: np.ndarray, rot: np.ndarray) -> None:
+    """Write the body-fixed ``pts`` and ``nrm`` turned by ``rot`` into ``mesh``'s arrays, in
+    place: ``add_mesh`` may draw a shallow copy of the mesh, which shares these arrays but
+    would not see new ones."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    vp = mesh.GetPoints()
+    vtk_to_numpy(vp.GetData())[...] = pts @ rot.T
+    vp.Modified()
+    vn = mesh.GetPointData().GetArray("Normals")
+    vtk_to_numpy(vn)[...] = nrm @ rot.T
+    vn.Modified()
+    mesh.Modified()
+
+
+#: Half the width (km) of the ground drawn finely around each surface site (see
+#: :func:`ground_patch`): beyond the horizon of a camera up to about 100 m above the ground.
+GROUND_HALF_KM = 30.0
+GROUND_CELLS = 48
+
+
+def ground_patch(radius: float, lat_deg: float, lon_deg: float, half_km: float, radius_km: float,
+                 cells: int = GROUND_CELLS) -> pv.PolyData:
+    """A finely divided piece of a globe of ``radius`` (scene units) around a site, on the
+    true sphere, with the globe's texture coordinates and radial normals (body-fixed frame).
+
+    The globe itself is a 96 x 48 polyhedron: its flat facets lie up to 1.8 km (on Mars) below
+    the sphere on which the plan puts the landers, so seen from a few tens of metres the ground
+    would be far under them. This patch, 1 km cells whose sag is a few centimetres, is the
+    ground the landers and structures stand on.
+    """
+    lat0, lon0 = np.radians(lat_deg), np.radians(lon_deg)
+    dlat = half_km / radius_km
+    dlon = half_km / (radius_km * max(np.cos(lat0), 1e-3))
+    lat = np.clip(np.linspace(lat0 - dlat, lat0 + dlat, cells + 1), -np.pi / 2, np.pi / 2)
+    lon = np.linspace(lon0 - dlon, lon0 + dlon, cells + 1)
+    LON, LAT = np.meshgrid(lon, lat)
+    n = np.stack([np.cos(LAT) * np.cos(LON), np.cos(LAT) * np.sin(LON), np.sin(LAT)], axis=-1).reshape(-1, 3)
+    ncol = cells + 1
+    i, j = np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij")
+    p00 = (i * ncol + j).ravel()
+    quads = np.stack([p00, p00 + 1, p00 + 1 + ncol, p00 + ncol], axis=1)  # outward (lon, then lat)
+    mesh = pv.PolyData(n * radius, np.c_[np.full(len(quads), 4), quads].ravel())
+    u = ((LON.ravel() + np.pi) / (2 * np.pi)) % 1.0
+    mesh.active_texture_coordinates = np.c_[u, (LAT.ravel() + np.pi / 2) / np.pi]
+    mesh.point_data["Normals"] = n
+    mesh.point_data.active_normals_name = "Normals"
+    return mesh
 
 
 class Planets(Visual):
@@ -38,15 +106,14 @@ class Planets(Visual):
         self.planet_actors = {}
         # Planets turned by the plan's IAU orientation (pole and prime meridian), so that a
         # site's latitude and longitude on the map is where the plan puts the site.
-        self.spinning = {b: None for b in SPINNING if callable(getattr(self.plan, "body_rotation", None))}
+        # Each spinning body maps to its meshes (the globe; Earth's night-lights shell too), each
+        # kept with its body-fixed points and normals.
+        self.spinning = {b: [] for b in SPINNING if spins(self.plan, b)}
         self._spin_t = {}
         for body in PLANETS:
             r = self.ctx.radii[body]
             mesh = uv_sphere(r)
-            if body in self.spinning:  # turned by place(); built in the body-fixed frame
-                self.spinning[body] = (mesh, np.asarray(mesh.points).copy(),
-                                       np.asarray(mesh.point_data["Normals"]).copy())
-            else:
+            if body not in self.spinning:  # else turned by place(); built in the body-fixed frame
                 rot = rotation_x(TILT_DEG[body])
                 mesh.points = np.asarray(mesh.points) @ rot.T
                 mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
@@ -58,8 +125,30 @@ class Planets(Visual):
             else:
                 actor = self.p.add_mesh(mesh, color=style.PLANET_COLORS[body], **kw)
             self.planet_actors[body] = actor
+            if body in self.spinning:
+                self.spinning[body].append(_turnable(mesh))
         self._build_night_lights()
         self._build_moon()
+        self._build_ground()
+
+    def _build_ground(self) -> None:
+        """A fine piece of ground around each site of a turning planet (:func:`ground_patch`)."""
+        self.ground_actors = {}  # site id -> (body, actor)
+        for sid, site in (getattr(self.plan, "sites", None) or {}).items():
+            body = site.get("body")
+            if body not in self.spinning or body not in self.planet_actors:
+                continue
+            mesh = ground_patch(self.ctx.radii[body], site["latitude_deg"], site["longitude_deg"],
+                                GROUND_HALF_KM, self.ctx.true_radii_km[body])
+            self.spinning[body].append(_turnable(mesh))
+            tex_path = texture(f"{body}.jpg")
+            kw = dict(smooth_shading=True, name=f"ground-{sid}", reset_camera=False, pickable=False,
+                      **PLANET_LIGHTING)
+            if tex_path.is_file():
+                actor = self.p.add_mesh(mesh, texture=pv.read_texture(str(tex_path)), **kw)
+            else:
+                actor = self.p.add_mesh(mesh, color=style.PLANET_COLORS[body], **kw)
+            self.ground_actors[sid] = (body, actor)
 
     def _build_night_lights(self) -> None:
         """Earth's city lights on its night side: a shell just above the globe, turned with it."""
@@ -67,12 +156,15 @@ class Planets(Visual):
         tex = texture("earth_night.jpg")
         if not tex.is_file():
             return
-        rot = rotation_x(TILT_DEG["earth"])
         mesh = night_lights(self.ctx.radii["earth"])
-        mesh.points = np.asarray(mesh.points) @ rot.T
-        mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
-        self.night_mesh = mesh
+        if "earth" not in self.spinning:
+            rot = rotation_x(TILT_DEG["earth"])
+            mesh.points = np.asarray(mesh.points) @ rot.T
+            mesh.point_data["Normals"] = np.asarray(mesh.point_data["Normals"]) @ rot.T
         self.night_actor = add_night_lights(self.p, mesh, tex)
+        self.night_mesh = mesh
+        if "earth" in self.spinning:  # turned with the globe, its map under the day map's
+            self.spinning["earth"].append(_turnable(self.night_mesh))
 
     def _build_moon(self) -> None:
         """The Moon (true radius, with its map), where the plan's ephemeris puts it."""
@@ -87,6 +179,8 @@ class Planets(Visual):
             self.moon_actor = self.p.add_mesh(mesh, texture=pv.read_texture(str(tex)), **kw)
         else:
             self.moon_actor = self.p.add_mesh(mesh, color="#a8a8a8", **kw)
+        if "moon" in self.spinning:
+            self.spinning["moon"].append(_turnable(mesh))
 
     def update(self, t: float) -> dict:
         """Move the planets to ``t``; returns their heliocentric positions (km)."""
@@ -110,7 +204,13 @@ class Planets(Visual):
             if a.GetScale()[0] != k:
                 a.SetScale(k, k, k)
         for body in self.spinning:
-            self.rotation(body)
+            if body != "moon":
+                self.rotation(body)
+        for body, a in self.ground_actors.values():  # with its globe, at its scale
+            a.SetPosition(*pos[body])
+            k = self.ctx.scales[body] / cap
+            if a.GetScale()[0] != k:
+                a.SetScale(k, k, k)
         if self.night_actor is not None:
             self.night_actor.SetPosition(*pos["earth"])
             k = self.ctx.scales["earth"] / cap
@@ -127,10 +227,8 @@ class Planets(Visual):
         if self._spin_t.get(body, (None,))[0] != t:
             rot = np.asarray(self.plan.body_rotation(body, t), dtype=float)
             self._spin_t[body] = (t, rot)
-            mesh, pts, nrm = self.spinning[body]
-            mesh.points = pts @ rot.T
-            mesh.point_data["Normals"] = nrm @ rot.T
-            mesh.Modified()
+            for mesh, pts, nrm in self.spinning[body]:
+                _turn(mesh, pts, nrm, rot)
         return self._spin_t[body][1]
 
     def _place_moon(self, km: dict):
@@ -141,8 +239,11 @@ class Planets(Visual):
         r = self.world.to_scene(km["moon"])
         a = self.moon_actor
         a.SetPosition(*r)
-        to_earth = np.asarray(km["earth"]) - np.asarray(km["moon"])  # the near side faces Earth
-        a.SetOrientation(0.0, 0.0, float(np.degrees(np.arctan2(to_earth[1], to_earth[0]))))
+        if "moon" in self.spinning:  # its IAU orientation: the near side faces the Earth
+            self.rotation("moon")
+        else:
+            to_earth = np.asarray(km["earth"]) - np.asarray(km["moon"])
+            a.SetOrientation(0.0, 0.0, float(np.degrees(np.arctan2(to_earth[1], to_earth[0]))))
         k = s_earth / self.ctx.planet_scale  # the Earth's enlargement: true relative sizes
         if a.GetScale()[0] != k:
             a.SetScale(k, k, k)

@@ -7,11 +7,22 @@ import pyvista as pv
 
 from marsviz.scene import style
 from marsviz.scene.base import Visual
+from marsviz.scene.models import world_size_for_pixels
 from marsviz.scene.geometry import write_points
 
 
-#: Site markers sit this factor above the drawn surface (clear of the globe's facets).
-SITE_LIFT = 1.004
+#: Events at surface sites are spread in a ring around their site, on the ground, so that
+#: none hides another or sits inside a lander: ring radius on screen (pixels at a 720-pixel-high
+#: frame), at least this far apart on the ring, and never closer to the site than
+#: SITE_CLEAR_KM (clear of what stands there: a 12.4 m lander, the 10.5 m drill rig). Sites
+#: whose rings would touch on screen (the base and the well, 370 m apart, seen from orbit)
+#: share one ring around their middle. Markers float RING_LIFT ring radii above the ground.
+RING_PX = 36.0
+RING_SPACING_PX = 20.0
+SITE_CLEAR_KM = 0.015
+RING_LIFT = 0.1
+#: ... and at most this many radii of the drawn planet.
+RING_MAX_RADII = 0.3
 
 
 def milestone_label(name: str) -> str:
@@ -81,6 +92,7 @@ class Markers(Visual):
         # Events at a surface site: drawn on the (turning, possibly enlarged) globe at the site.
         sites = getattr(plan, "sites", None) or {}
         by_id = {ev.id: ev for ev in plan.mission_events}  # the events the markers were built from
+        self._events_by_id = by_id
         self.site_of = {i: by_id[i].site for i in self._ids if getattr(by_id[i], "site", None) in sites}
         self._site_rows = np.array([self._ids.index(i) for i in self.site_of], dtype=int)
         self._site_fixed = {sid: np.asarray(plan.site_fixed(sid), dtype=float)
@@ -105,18 +117,84 @@ class Markers(Visual):
         self.active_id = None
 
     def site_km(self) -> np.ndarray:
-        """Where the site events are drawn (heliocentric km): on the drawn globe of their
-        planet, :data:`SITE_LIFT` above its drawn surface, turned with it."""
-        out = []
+        """Where the site events are drawn (heliocentric km, in the order of ``site_of``): in a
+        ring around their site on the drawn (turning, possibly enlarged) globe, sized for the
+        camera as it is now (see :data:`RING_PX`); events in time order clockwise from north."""
         planets = self.ctx.planets
-        for i in self.site_of:
-            sid = self.site_of[i]
+        t = self.ctx.t
+        sites = sorted(set(self.site_of.values()))
+        frames = {}  # body -> (centre km, rotation, scale)
+        drawn = {}
+        for sid in sites:
             body = self.plan.sites[sid]["body"]
-            rot = planets.rotation(body) if body in planets.spinning else self.plan.body_rotation(body, self.ctx.t)
-            s = self.ctx.scales.get(body, 1.0)
-            centre = np.asarray(self.plan.table.state(body, self.ctx.t)[0], dtype=float)
-            out.append(centre + s * SITE_LIFT * (rot @ self._site_fixed[sid]))
-        return np.array(out).reshape(-1, 3)
+            if body not in frames:
+                rot = planets.rotation(body) if planets is not None and body in planets.spinning \
+                    else np.asarray(self.plan.body_rotation(body, t), dtype=float)
+                centre = np.asarray(self.plan.table.state(body, t)[0], dtype=float)
+                frames[body] = (centre, rot, self.ctx.scales.get(body, 1.0))
+            centre, rot, s = frames[body]
+            drawn[sid] = centre + s * (rot @ self._site_fixed[sid])
+        per_px = {sid: self._km_per_pixel(drawn[sid]) for sid in sites}
+        ring = {sid: RING_PX * self.ctx.px * per_px[sid] for sid in sites}
+        # Sites whose rings would touch on screen share one ring.
+        group = {sid: sid for sid in sites}
+
+        def root(x):
+            while group[x] != x:
+                x = group[x]
+            return x
+
+        for i, a in enumerate(sites):
+            for b in sites[i + 1:]:
+                same = self.plan.sites[a]["body"] == self.plan.sites[b]["body"]
+                if same and np.linalg.norm(drawn[a] - drawn[b]) < 2.5 * max(ring[a], ring[b]):
+                    group[root(b)] = root(a)
+        clusters: dict = {}
+        for sid in sites:
+            clusters.setdefault(root(sid), []).append(sid)
+        by_id = self._events_by_id
+        place = {}
+        for members in clusters.values():
+            body = self.plan.sites[members[0]]["body"]
+            centre, rot, s = frames[body]
+            f = np.mean([self._site_fixed[m] for m in members], axis=0)
+            R = float(np.mean([np.linalg.norm(self._site_fixed[m]) for m in members]))
+            up = f / np.linalg.norm(f)
+            east = np.cross([0.0, 0.0, 1.0], up)
+            east = east / np.linalg.norm(east) if np.linalg.norm(east) > 1e-12 else np.array([0.0, 1.0, 0.0])
+            north = np.cross(up, east)
+            ids = sorted((i for i in self.site_of if self.site_of[i] in members),
+                         key=lambda i: (by_id[i].t, i))
+            n = len(ids)
+            px = max(RING_PX, n * RING_SPACING_PX / (2.0 * np.pi)) * self.ctx.px
+            k = float(np.mean([per_px[m] for m in members]))
+            # On the ground around the site: never wider than a part of the drawn globe (far
+            # away, where the planet is a dot, its events stay on it).
+            radius = min(max(px * k, SITE_CLEAR_KM), RING_MAX_RADII * s * R)
+            for j, i in enumerate(ids):
+                a = 2.0 * np.pi * j / n
+                # On the drawn ground (the sphere), RING_LIFT ring radii above it.
+                g = s * R * up + radius * (np.cos(a) * north + np.sin(a) * east)
+                g_up = g / np.linalg.norm(g)
+                place[i] = centre + rot @ (g_up * (s * R + RING_LIFT * radius))
+        return np.array([place[i] for i in self.site_of]).reshape(-1, 3)
+
+    def _km_per_pixel(self, km) -> float:
+        """Kilometres one pixel spans at heliocentric ``km`` for the camera as it is now."""
+        cam = self.p.renderer.GetActiveCamera()
+        pos = np.asarray(cam.GetPosition(), dtype=float)
+        view = np.asarray(cam.GetFocalPoint(), dtype=float) - pos
+        view /= np.linalg.norm(view) or 1.0
+        depth = max(float(np.dot(self.world.to_scene(km) - pos, view)), 1e-300)
+        unit = world_size_for_pixels(1.0, depth, cam.GetViewAngle(), max(1, self.ctx.size[1]),
+                                     cam.GetParallelScale() if cam.GetParallelProjection() else None)
+        return unit * self.world.km_per_unit
+
+    def site_label_candidates(self) -> list:
+        """Label candidates (kind, text, scene position, radius) of the site events other than
+        the active one, for the label layout pass, as drawn now."""
+        return [("milestone", self._events_by_id[i].title, self.event_positions[i], 0.0)
+                for i in self.site_of if i != self.active_id and i in self.event_positions]
 
     def highlight(self, ev, visible: bool) -> None:
         """Ring the active event ``ev`` (or hide the ring)."""

@@ -54,6 +54,8 @@ PARTS = (
     "nozzle", "reactor", "shadow_shield", "thrust_structure", "propellant_tank", "truss",
     "radiator", "crew_module", "solar_array", "capsule", "descent_stage", "leg", "cargo",
     "habitat", "window", "airlock", "heat_shield",
+    # the structures at a site (the drill rig and the well)
+    "derrick", "drill_pipe", "skid", "valve", "water_tank",
 )
 
 #: RGB colour of each part (as it would read in sunlight: foil, white insulation, blue cells).
@@ -75,6 +77,11 @@ PART_COLORS = {
     "window": (24, 34, 52),
     "airlock": (200, 205, 212),
     "heat_shield": (92, 70, 54),
+    "derrick": (232, 112, 36),     # safety-orange lattice steel
+    "drill_pipe": (150, 156, 166),
+    "skid": (236, 196, 52),        # yellow machinery
+    "valve": (208, 40, 36),        # the well head's red valves
+    "water_tank": (226, 232, 240),
 }
 
 #: The parts each ship must have (what makes it recognisable).
@@ -84,6 +91,12 @@ REQUIRED_PARTS = {
     "shirase": {"descent_stage", "nozzle", "leg", "cargo"},
     "atlantis": {"descent_stage", "nozzle", "leg", "habitat", "airlock", "solar_array"},
     "gagarin": {"descent_stage", "nozzle", "leg", "capsule", "propellant_tank"},
+}
+
+#: The parts each structure at a site must have.
+STRUCTURE_PARTS = {
+    "drill_rig": {"derrick", "drill_pipe", "skid"},
+    "well_head": {"valve", "water_tank", "skid", "drill_pipe"},
 }
 
 #: Which model draws a spacecraft of a given scenario role (``[spacecraft.X] role``).
@@ -112,6 +125,12 @@ SIZES = {
     "shirase": ShipSize(7.0, 12.4, 12.4),
     "atlantis": ShipSize(12.2, 12.4, 12.4),
     "gagarin": ShipSize(7.6, 11.4, 11.4),
+}
+
+#: The structures at a site (:func:`build_structure`; x up, as the landers).
+STRUCTURE_SIZES = {
+    "drill_rig": ShipSize(14.0, 10.5, 3.2),
+    "well_head": ShipSize(2.5, 5.75, 1.8),
 }
 
 #: The landers' transit stacks (:func:`transit_stack`).
@@ -398,6 +417,105 @@ def transit_stack(name: str, resolution: int = 24):
     return pv.merge([stage, lander], merge_points=False)
 
 
+# --------------------------------------------------------------------------- site structures
+#
+# The crew's drill rig and the well it makes, at the scenario's [sites.well]. The story shows a
+# "drilling platform" whose beam an explosion knocks over; the sizes are assumed, those of a
+# small truck-mounted water-well rig: a 14 m lattice mast (derrick) over the hole, a crown block
+# at its top, the drill string hanging in it, a 1 m high drill floor, and beside the mast a
+# 7 m skid with the power pack and a rack of drill pipe. The well head is what stays on the
+# hole once they strike water: a red valve stack ("Christmas tree") on the casing, a pump, and
+# a pipe to a 3 m water tank on its own skid (14 m tall and 10.5 m long for the rig;
+# 2.5 m tall and 5.75 m long for the well head). Both are built with x up and their hole at the
+# origin, so each stands on the ground like a landed lander; the well head stands under the
+# mast of the rig, its tank and pump out to the side (-y), clear of the rig's skid (+y).
+
+
+def drill_rig(resolution: int = 16):
+    """The drill rig: a lattice mast over the hole (at the origin), the drill string, a drill
+    floor, and a skid with the power pack and a pipe rack beside it (+y)."""
+    res = resolution
+    parts = []
+    # The mast: four legs from a 2.4 m square at the floor to a 0.8 m square at the top.
+    top, base_h, top_h = 14.0, 1.2, 0.4
+    feet = [(1.0, base_h * a, base_h * b) for a, b in ((1, 1), (-1, 1), (-1, -1), (1, -1))]
+    heads = [(top - 0.6, top_h * a, top_h * b) for a, b in ((1, 1), (-1, 1), (-1, -1), (1, -1))]
+    for f, h in zip(feet, heads):
+        parts.append(_rod(f, h, 0.09, "derrick"))
+    # Girts every 2 m and one diagonal per face and bay.
+    xs = np.arange(1.0, top - 0.5, 2.0)
+    def corner(x, k):  # noqa: E306
+        w = base_h + (top_h - base_h) * (x - 1.0) / (top - 1.6)
+        a, b = ((1, 1), (-1, 1), (-1, -1), (1, -1))[k]
+        return (x, w * a, w * b)
+    for i, x in enumerate(xs):
+        for k in range(4):
+            parts.append(_rod(corner(x, k), corner(x, (k + 1) % 4), 0.05, "derrick", 4))
+            if i + 1 < len(xs):
+                parts.append(_rod(corner(x, k), corner(xs[i + 1], (k + 1) % 4), 0.04, "derrick", 4))
+    # Crown block on top, the travelling block and the drill string hanging on the axis.
+    parts.append(_box(top - 0.6, top, -0.6, 0.6, -0.6, 0.6, "derrick"))
+    parts.append(_rod((top - 0.6, 0, 0), (9.0, 0, 0), 0.02, "drill_pipe", 4))  # the cable
+    parts.append(_box(8.2, 9.0, -0.3, 0.3, -0.3, 0.3, "skid"))  # the travelling block / top drive
+    parts.append(_rod((8.2, 0, 0), (2.6, 0, 0), 0.09, "drill_pipe", max(res // 2, 6)))
+    # The drill floor: four beams round the hole, 1 m up on four posts.
+    for a, b in ((1, 1), (-1, 1), (-1, -1), (1, -1)):
+        parts.append(_rod((0.0, base_h * a, base_h * b), (1.0, base_h * a, base_h * b), 0.1, "derrick", 4))
+    parts.append(_box(0.9, 1.05, -1.5, 1.5, 0.7, 1.5, "skid"))
+    parts.append(_box(0.9, 1.05, -1.5, 1.5, -1.5, -0.7, "skid"))
+    # The skid beside the mast (+y): a frame 7 m long, the power pack, a rack of pipe.
+    parts.append(_box(0.0, 0.4, 2.0, 9.0, -1.6, 1.6, "skid"))
+    parts.append(_box(0.4, 2.4, 5.6, 8.6, -1.2, 1.2, "skid"))  # the power pack
+    for k in range(5):
+        z = -0.9 + 0.45 * k
+        parts.append(_rod((0.75, 2.2, z), (0.75, 5.2, z), 0.1, "drill_pipe", 6))
+    for y in (2.4, 4.8):
+        parts.append(_box(0.4, 0.7, y - 0.1, y + 0.1, -1.3, 1.3, "skid"))
+    return _finish(parts)
+
+
+def well_head(resolution: int = 16):
+    """The well head: the casing and red valve stack on the hole (at the origin), a pump, and a
+    pipe to a water tank on a skid beside it (-y)."""
+    res = resolution
+    parts = [_disc_x(0.0, 0.5, 0.35, "drill_pipe", res),        # the casing
+             _disc_x(0.5, 0.7, 0.45, "valve", res),             # the casing head flange
+             _disc_x(0.7, 1.6, 0.18, "valve", res),             # the master valves
+             _disc_x(1.6, 1.75, 0.3, "valve", res),
+             _disc_x(1.75, 2.2, 0.15, "valve", res)]
+    parts.append(_sphere((2.3, 0, 0), 0.22, "valve", max(res // 2, 8)))
+    # Handwheels on the master valve, the wing valve and the flow line out to -y.
+    for x in (1.0, 1.35):
+        parts.append(_rod((x, 0, 0.18), (x, 0, 0.5), 0.04, "valve", 4))
+        parts.append(_revolve([(-0.03, 0), (-0.03, 0.28), (0.03, 0.28), (0.03, 0)], "valve", 10))
+        wheel = parts[-1]
+        pts = np.asarray(wheel.points) / M
+        wheel.points = np.c_[x + pts[:, 1], pts[:, 2], 0.5 + pts[:, 0]] * M
+    parts.append(_rod((1.9, 0, 0), (1.9, -1.6, 0), 0.08, "drill_pipe", 8))
+    # The pump on its skid, the tank, the pipe between.
+    parts.append(_box(0.0, 0.25, -2.2, -1.2, -0.7, 0.7, "skid"))
+    parts.append(_box(0.25, 1.0, -2.0, -1.4, -0.4, 0.4, "skid"))  # the pump
+    parts.append(_rod((1.9, -1.6, 0), (0.8, -1.7, 0), 0.08, "drill_pipe", 8))
+    parts.append(_rod((0.7, -2.0, 0), (1.2, -2.5, 0), 0.08, "drill_pipe", 8))
+    parts.append(_box(0.0, 0.3, -5.2, -2.4, -0.9, 0.9, "skid"))
+    tank = _tank_x(-1.5, 1.5, 0.85, 0.3, "water_tank", res)
+    tank.points = _along_y(tank.points) + np.array([1.2, -3.8, 0.0]) * M
+    parts.append(tank)
+    return _finish(parts)
+
+
+STRUCTURES = {"drill_rig": drill_rig, "well_head": well_head}
+
+
+def build_structure(name: str, resolution: int = 16):
+    """The true-size model (km) of a site's structure ``name`` (a key of :data:`STRUCTURES`)."""
+    try:
+        builder = STRUCTURES[name]
+    except KeyError:
+        raise KeyError(f"no structure model '{name}'; models: {', '.join(STRUCTURES)}") from None
+    return builder(resolution)
+
+
 def model_for(spacecraft_id: str, role: str | None = None) -> str:
     """The model name for a spacecraft: its own id if it has one, else by its scenario role."""
     if spacecraft_id in BUILDERS:
@@ -428,7 +546,8 @@ def parts_of(mesh) -> set[str]:
 #: Drawing order of the parts in a flat icon (later parts in front).
 _ICON_ORDER = ("heat_shield", "truss", "radiator", "solar_array", "leg", "propellant_tank", "thrust_structure",
                "shadow_shield", "reactor", "nozzle", "descent_stage", "cargo", "habitat",
-               "airlock", "crew_module", "capsule", "window")
+               "airlock", "crew_module", "capsule", "window", "derrick", "drill_pipe", "skid",
+               "valve", "water_tank")
 
 
 def icon(name: str, resolution: int = 10, transit: bool = False):
@@ -664,9 +783,11 @@ def set_night_side(mesh, sun_direction) -> None:
     s = np.asarray(sun_direction, dtype=float)
     s = s / np.linalg.norm(s)
     alpha = night_side_alpha(np.asarray(mesh.point_data["Normals"]) @ s)
-    rgba = mesh.point_data["RGBA"]
-    rgba[:, 3] = np.round(alpha * 255).astype(np.uint8)
-    mesh.point_data["RGBA"] = rgba
+    arr = mesh.GetPointData().GetArray("RGBA")  # written in place: a drawn copy shares it
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    vtk_to_numpy(arr)[:, 3] = np.round(alpha * 255).astype(np.uint8)
+    arr.Modified()
     mesh.Modified()
 
 

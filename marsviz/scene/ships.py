@@ -111,6 +111,69 @@ class Ships(Visual):
                 name=f"craft-{cid}", reset_camera=False)
             self.model_actors[cid].SetVisibility(False)
         self._burns = {cid: self._burn_directions(cid) for cid in plan.trajectories}
+        self._build_structures()
+
+    # -- structures at the sites (the drill rig, the well head) -------------------------------
+    def _build_structures(self) -> None:
+        """One true-size model per structure of the plan's sites, standing upright at its
+        place, drawn from the instant it is built (``structures`` of ``[sites]``)."""
+        from marsviz.mission.local import place_fixed
+
+        self.structures = {}  # key "site/model" -> dict(site, body, fixed km, t_built, actor)
+        for sid, site in (getattr(self.plan, "sites", None) or {}).items():
+            for st in site.get("structures", ()):
+                if st["model"] not in models.STRUCTURES:
+                    continue
+                key = f"{sid}/{st['model']}"
+                mesh = models.build_structure(st["model"])
+                actor = self.p.add_mesh(
+                    mesh, scalars="RGB", rgb=True, smooth_shading=True, ambient=0.25, diffuse=0.9,
+                    specular=0.2, show_scalar_bar=False, name=f"structure-{key}",
+                    reset_camera=False, pickable=False)
+                actor.SetVisibility(False)
+                self.structures[key] = {
+                    "site": sid, "body": site["body"], "model": st["model"],
+                    "fixed": place_fixed(self.plan, sid, st.get("east_m", 0.0), st.get("north_m", 0.0)),
+                    "t_built": float(st["t_built"]), "actor": actor,
+                    "size_km": _length(mesh)}
+
+    def structure_km(self, key: str) -> np.ndarray:
+        """Where structure ``key`` stands now (heliocentric km): on the drawn globe of its
+        planet (turned with it; at its enlarged surface if the planet is drawn enlarged)."""
+        return self._structure_frame(key)[0]
+
+    def _structure_frame(self, key: str):
+        """Heliocentric km of structure ``key`` and its up, east and north (J2000 ecliptic)."""
+        st = self.structures[key]
+        body = st["body"]
+        planets = self.ctx.planets
+        rot = planets.rotation(body) if planets is not None and body in planets.spinning else \
+            np.asarray(self.plan.body_rotation(body, self.ctx.t), dtype=float)
+        s = self.ctx.scales.get(body, 1.0)
+        centre = np.asarray(self.plan.table.state(body, self.ctx.t)[0], dtype=float)
+        f = st["fixed"]
+        up = f / np.linalg.norm(f)
+        east = np.cross([0.0, 0.0, 1.0], up)  # the body's east (its pole is body-fixed +z)
+        east = east / np.linalg.norm(east) if np.linalg.norm(east) > 1e-12 else np.array([0.0, 1.0, 0.0])
+        north = np.cross(up, east)
+        return centre + s * (rot @ f), rot @ up, rot @ east, rot @ north
+
+    def place_structures(self) -> None:
+        """Stand each built structure at its place, upright (+x along the local vertical, +y
+        east, +z north), at true size; hide those not built yet."""
+        t = self.ctx.t
+        for key, st in self.structures.items():
+            a = st["actor"]
+            on = bool(t >= st["t_built"])
+            a.SetVisibility(on)
+            if not on:
+                continue
+            km, up, east, north = self._structure_frame(key)
+            k = self.world.length(1.0)
+            mat = np.eye(4)
+            mat[:3, 0], mat[:3, 1], mat[:3, 2] = up * k, east * k, north * k
+            mat[:3, 3] = self.world.to_scene(km)
+            _set_matrix(a, mat)
 
     def _burn_directions(self, cid) -> list:
         """(t, unit direction of the velocity change) of each burn of ``cid``."""
@@ -168,6 +231,7 @@ class Ships(Visual):
             visible = (cid == plan.crewed or (self.ctx.opt.cargo and t >= traj.t_start - 1))
             # With true planet-centred arcs a ship is drawn where it is, in orbit or landed.
             self.visible[cid] = bool(visible and (flying or local or cid == plan.crewed))
+        self.place_structures()
         return drawn
 
     def landed_up(self, cid: str, r_km, t: float):
