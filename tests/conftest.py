@@ -88,3 +88,19 @@ def offscreen_scene(plan, size):
         s.close()
         p.close()
         p.deep_clean()
+
+
+def olympus_text() -> str:
+    """The built-in scenario's text (to edit in scenario tests)."""
+    from marsviz.resources import default_scenario
+
+    return default_scenario().read_text()
+
+
+def scenario_error(text: str) -> str:
+    """The one-line error a scenario text gives (it must give one)."""
+    from marsviz.mission.scenario import ScenarioError, parse_scenario
+
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "bad.toml")
+    return str(info.value)

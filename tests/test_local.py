@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from jplephem.spk import SPK
 
-from marsviz.errors import ScenarioError
 from marsviz.mission.ephemeris import ICRS_TO_ECLIPTIC, de421_path
 from marsviz.mission.local import elements
 from marsviz.mission.scenario import parse_scenario
 from marsviz.mission.timescale import J2000_JD, SECONDS_PER_DAY
+from tests.conftest import olympus_text, scenario_error
 
 
 def _enc(plan, craft, body, kind):
@@ -359,20 +359,10 @@ def test_moon_matches_de421_read_with_jplephem(plan):
 # ---------------------------------------------------------------------------------------------
 # The [sites] of the scenario
 # ---------------------------------------------------------------------------------------------
-def _olympus():
-    from marsviz.resources import default_scenario
-
-    return default_scenario().read_text()
-
-
-def _error(text):
-    with pytest.raises(ScenarioError) as info:
-        parse_scenario(text, "bad.toml")
-    return str(info.value)
 
 
 def test_the_scenario_sites():
-    s = parse_scenario(_olympus(), "olympus.toml")
+    s = parse_scenario(olympus_text(), "olympus.toml")
     assert set(s.sites) == {"base", "china_robot", "well"}
     base = s.sites["base"]
     assert (base.body, base.latitude_deg, base.longitude_deg) == ("mars", 25.30, 110.60)
@@ -381,26 +371,26 @@ def test_the_scenario_sites():
 
 
 def test_a_latitude_out_of_range_is_one_line_naming_the_field():
-    text = _olympus().replace("latitude_deg = 25.30", "latitude_deg = 125.30", 1)
+    text = olympus_text().replace("latitude_deg = 25.30", "latitude_deg = 125.30", 1)
     line = text.splitlines().index("latitude_deg = 125.30") + 1
-    assert _error(text) == f"bad.toml:{line}: sites.base.latitude_deg: must be between -90 and 90, got 125.3"
+    assert scenario_error(text) == f"bad.toml:{line}: sites.base.latitude_deg: must be between -90 and 90, got 125.3"
 
 
 def test_an_unknown_site_of_an_event():
-    text = _olympus().replace('site = "well"', 'site = "wel"', 1)
-    msg = _error(text)
+    text = olympus_text().replace('site = "well"', 'site = "wel"', 1)
+    msg = scenario_error(text)
     assert msg.endswith("].site: unknown site 'wel' (known: base, china_robot, well)")
     assert "\n" not in msg
 
 
 def test_a_visit_by_an_unknown_spacecraft():
-    text = _olympus().replace('{ spacecraft = "atlantis"', '{ spacecraft = "atlantic"', 1)
-    msg = _error(text)
+    text = olympus_text().replace('{ spacecraft = "atlantis"', '{ spacecraft = "atlantic"', 1)
+    msg = scenario_error(text)
     assert msg.endswith("sites.base.visits[0].spacecraft: unknown spacecraft 'atlantic' "
                         "(known: terra_nova, shirase, atlantis, gagarin)")
 
 
 def test_a_visit_with_an_unknown_milestone():
-    text = _olympus().replace('land = "mars_arrival + 2 d"', 'land = "mars_arival + 2 d"', 1)
-    msg = _error(text)
+    text = olympus_text().replace('land = "mars_arrival + 2 d"', 'land = "mars_arival + 2 d"', 1)
+    msg = scenario_error(text)
     assert "sites.base.visits[1].land: unknown milestone 'mars_arival' for terra_nova" in msg

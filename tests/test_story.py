@@ -11,12 +11,11 @@ import re
 import numpy as np
 import pytest
 
-from marsviz.errors import ScenarioError
 from marsviz.mission.scenario import parse_scenario
 from marsviz.story import Storyboard
 from marsviz.story.shots import view_change
 from marsviz.story.storyboard import card_text, reading_seconds
-from tests.conftest import run_cli
+from tests.conftest import olympus_text, run_cli, scenario_error
 
 FPS = 30.0
 #: A camera may move at most this many views per frame at 30 fps (see shots.view_change).
@@ -31,18 +30,6 @@ def sb(plan):
 @pytest.fixture(scope="module")
 def frames(sb):
     return [sb.at(float(tau)) for tau in sb.frame_times(FPS)]
-
-
-def olympus_text():
-    from marsviz.resources import default_scenario
-
-    return default_scenario().read_text()
-
-
-def error_of(text):
-    with pytest.raises(ScenarioError) as info:
-        parse_scenario(text, "bad.toml")
-    return str(info.value)
 
 
 def with_plan_events(plan, **changes):
@@ -385,7 +372,7 @@ def test_event_overrides_are_validated(line, field, reason):
     text = text.replace(anchor, f"{anchor}\n{line}", 1)
     index = [m.group(1) for m in re.finditer(r'^id = "([^"]+)"', text, re.M)].index("fraud")
     lineno = text.splitlines().index(line) + 1
-    assert error_of(text) == f"bad.toml:{lineno}: event[{index}].{field}: {reason}"
+    assert scenario_error(text) == f"bad.toml:{lineno}: event[{index}].{field}: {reason}"
 
 
 @pytest.mark.parametrize("line, field, reason", [
@@ -398,7 +385,7 @@ def test_event_overrides_are_validated(line, field, reason):
 def test_tour_settings_are_validated(line, field, reason):
     text = olympus_text().replace("signal_seconds = 8.0", f"signal_seconds = 8.0\n{line}", 1)
     lineno = text.splitlines().index(line) + 1
-    assert error_of(text) == f"bad.toml:{lineno}: tour.{field}: {reason}"
+    assert scenario_error(text) == f"bad.toml:{lineno}: tour.{field}: {reason}"
 
 
 def test_the_tour_pacing_keys_pace_the_storyboard(plan):
@@ -406,7 +393,7 @@ def test_the_tour_pacing_keys_pace_the_storyboard(plan):
     an approach faster than the cruise is refused."""
     text = olympus_text().replace("approach_days_per_second = 2.0", "approach_days_per_second = 30", 1)
     lineno = text.splitlines().index("approach_days_per_second = 30") + 1
-    assert error_of(text) == (f"bad.toml:{lineno}: tour.approach_days_per_second: must not be faster "
+    assert scenario_error(text) == (f"bad.toml:{lineno}: tour.approach_days_per_second: must not be faster "
                               "than cruise_days_per_second (25), got 30")
     from marsviz.mission.plan import Plan
 

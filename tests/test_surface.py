@@ -7,20 +7,8 @@ import numpy as np
 import pytest
 
 from marsviz.mission.local import place_fixed
-from marsviz.mission.scenario import ScenarioError, parse_scenario
 from marsviz.scene import models
-
-
-def _olympus():
-    from marsviz.resources import default_scenario
-
-    return default_scenario().read_text()
-
-
-def _error(text):
-    with pytest.raises(ScenarioError) as info:
-        parse_scenario(text, "bad.toml")
-    return str(info.value)
+from tests.conftest import olympus_text, scenario_error
 
 
 def _line_of(text, needle):
@@ -109,33 +97,33 @@ def test_drill_rig_is_a_tall_mast_over_the_hole_with_the_pipe_on_its_axis():
 
 
 def test_a_lander_offset_out_of_range_is_one_line_naming_the_field():
-    text = _olympus().replace("east_m = -90 }", "east_m = -9000 }", 1)
+    text = olympus_text().replace("east_m = -90 }", "east_m = -9000 }", 1)
     line = _line_of(text, "visits = [")  # the line of the array that holds the visit
-    assert _error(text) == f"bad.toml:{line}: sites.base.visits[1].east_m: -9000 is outside -2000 to 2000"
+    assert scenario_error(text) == f"bad.toml:{line}: sites.base.visits[1].east_m: -9000 is outside -2000 to 2000"
 
 
 def test_a_lander_offset_must_be_a_number():
-    text = _olympus().replace("east_m = -90 }", 'east_m = "west" }', 1)
+    text = olympus_text().replace("east_m = -90 }", 'east_m = "west" }', 1)
     line = _line_of(text, "visits = [")
-    assert _error(text) == f"bad.toml:{line}: sites.base.visits[1].east_m: expected a number, got str 'west'"
+    assert scenario_error(text) == f"bad.toml:{line}: sites.base.visits[1].east_m: expected a number, got str 'west'"
 
 
 def test_an_unknown_structure_model():
-    text = _olympus().replace('model = "well_head"', 'model = "windmill"', 1)
+    text = olympus_text().replace('model = "well_head"', 'model = "windmill"', 1)
     line = _line_of(text, "structures = [")
-    assert _error(text) == (f"bad.toml:{line}: sites.well.structures[1].model: unknown model 'windmill' "
+    assert scenario_error(text) == (f"bad.toml:{line}: sites.well.structures[1].model: unknown model 'windmill' "
                             "(known: drill_rig, well_head)")
 
 
 def test_a_structure_needs_a_built_time_in_the_events_syntax():
-    text = _olympus().replace('built = "mars_arrival + 24 d"', 'built = "mars_arival + 24 d"', 1)
-    assert "sites.well.structures[1].built: unknown milestone 'mars_arival' for terra_nova" in _error(text)
-    text = _olympus().replace('{ model = "well_head", built = "mars_arrival + 24 d" }',
+    text = olympus_text().replace('built = "mars_arrival + 24 d"', 'built = "mars_arival + 24 d"', 1)
+    assert "sites.well.structures[1].built: unknown milestone 'mars_arival' for terra_nova" in scenario_error(text)
+    text = olympus_text().replace('{ model = "well_head", built = "mars_arrival + 24 d" }',
                               '{ model = "well_head" }', 1)
-    assert _error(text).endswith("sites.well.structures[1]: missing required field 'built'")
+    assert scenario_error(text).endswith("sites.well.structures[1]: missing required field 'built'")
 
 
 def test_a_structure_with_an_unknown_field():
-    text = _olympus().replace('{ model = "well_head",', '{ model = "well_head", depth_m = 40,', 1)
-    assert _error(text).endswith("sites.well.structures[1].depth_m: unknown field "
+    text = olympus_text().replace('{ model = "well_head",', '{ model = "well_head", depth_m = 40,', 1)
+    assert scenario_error(text).endswith("sites.well.structures[1].depth_m: unknown field "
                                  "(expected one of: built, east_m, model, north_m)")

@@ -1008,6 +1008,22 @@ def _story_overrides(rd: _Reader, t, where, spacecraft) -> dict:
 SITE_BODIES = ("mercury", "venus", "earth", "mars")
 #: What a site's ``structures`` may be (each has a model in marsviz.scene.models).
 STRUCTURE_MODELS = ("drill_rig", "well_head")
+#: The fields of a site's ``visits`` and ``structures`` entries.
+VISIT_FIELDS = {"spacecraft", "land", "lift_off", "dock", "descent_hours", "ascent_hours", "east_m", "north_m"}
+STRUCTURE_FIELDS = {"model", "built", "east_m", "north_m"}
+
+
+def _entries(rd, table, key: str, where: str, known: set, example: str):
+    """(field path, table) of each entry of the list of tables ``table[key]``, every entry a table
+    with only ``known`` fields (one-line errors otherwise)."""
+    for j, v in enumerate(rd.get(table, key, where, list, False, [])):
+        path = f"{where}.{key}[{j}]"
+        if not isinstance(v, dict):
+            raise rd.fail(path, f"expected a table such as {example}")
+        for k in v:
+            if k not in known:
+                raise rd.fail(f"{path}.{k}", f"unknown field (expected one of: {', '.join(sorted(known))})")
+        yield path, v
 
 
 def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
@@ -1035,15 +1051,8 @@ def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
         if not -180.0 <= lon <= 360.0:
             raise rd.fail(f"{where}.longitude_deg", f"must be between -180 and 360 (east), got {lon:g}")
         visits = []
-        for j, v in enumerate(rd.get(t, "visits", where, list, False, [])):
-            vw = f"{where}.visits[{j}]"
-            if not isinstance(v, dict):
-                raise rd.fail(vw, "expected a table such as { spacecraft = \"gagarin\", land = \"mars_arrival + 2 d\" }")
-            vknown = {"spacecraft", "land", "lift_off", "dock", "descent_hours", "ascent_hours",
-                      "east_m", "north_m"}
-            for key in v:
-                if key not in vknown:
-                    raise rd.fail(f"{vw}.{key}", f"unknown field (expected one of: {', '.join(sorted(vknown))})")
+        for vw, v in _entries(rd, t, "visits", where, VISIT_FIELDS,
+                              '{ spacecraft = "gagarin", land = "mars_arrival + 2 d" }'):
             sc = rd.get(v, "spacecraft", vw, str)
             if sc not in spacecraft:
                 raise rd.fail(f"{vw}.spacecraft", f"unknown spacecraft {sc!r} (known: {', '.join(spacecraft)})")
@@ -1060,14 +1069,8 @@ def _parse_sites(rd: _Reader, data, spacecraft, crewed, valid_ms) -> dict:
                                 rd.number(v, "east_m", vw, False, 0.0),
                                 rd.number(v, "north_m", vw, False, 0.0)))
         structures = []
-        for j, v in enumerate(rd.get(t, "structures", where, list, False, [])):
-            sw = f"{where}.structures[{j}]"
-            if not isinstance(v, dict):
-                raise rd.fail(sw, "expected a table such as { model = \"drill_rig\", built = \"mars_arrival + 6 d\" }")
-            sknown = {"model", "built", "east_m", "north_m"}
-            for key in v:
-                if key not in sknown:
-                    raise rd.fail(f"{sw}.{key}", f"unknown field (expected one of: {', '.join(sorted(sknown))})")
+        for sw, v in _entries(rd, t, "structures", where, STRUCTURE_FIELDS,
+                              '{ model = "drill_rig", built = "mars_arrival + 6 d" }'):
             model = rd.get(v, "model", sw, str)
             if model not in STRUCTURE_MODELS:
                 raise rd.fail(f"{sw}.model", f"unknown model {model!r} (known: {', '.join(STRUCTURE_MODELS)})")
