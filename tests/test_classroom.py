@@ -49,12 +49,19 @@ def test_tour_stops_at_each_event_in_order_and_goes_back(window, plan, qtbot):
     assert window.tour is None and window.menuBar().isVisible() and window.scene.opt.text_scale == 1.0
 
 
-def step_tour(tour, seconds, hz=60):
+#: Steps per second of screen time when a test plays the tour (fixed steps, no wall clock; the
+#: tour's state depends only on the presentation time reached, so coarse steps test the same).
+HZ = 10
+
+
+def step_tour(tour, seconds, hz=HZ):
     """Play the tour on in fixed steps of 1/hz s (no wall clock); returns the steps taken."""
-    tour.timer.stop()  # frames of a steady 60 Hz, whatever the load of the machine
-    n = 0
-    while n < round(seconds * hz) and tour.mode in ("travel", "signal"):
-        tour.play_for(1 / hz)
+    tour.timer.stop()  # steady frames, whatever the load of the machine
+    n, left = 0, float(seconds)
+    while left > 1e-12 and tour.mode in ("travel", "signal"):
+        dt = min(1 / hz, left)  # the last step lands exactly on the time asked for
+        tour.play_for(dt)
+        left -= dt
         n += 1
     return n
 
@@ -104,7 +111,7 @@ def test_tour_plays_the_storyboard_at_one_second_per_second(window, plan, qtbot)
     # It arrives at the stop's card after exactly the storyboard's presentation time.
     n = step_tour(tour, 1000.0)
     assert tour.mode in ("card", "question") and tour.tau == pytest.approx(target)
-    left = (target - tau0 - hold - 8.0) * 60
+    left = (target - tau0 - hold - 8.0) * HZ
     assert left - 1 <= n <= left + 1
     assert window.playhead == pytest.approx(sb.at(target).t, abs=1e-9)
     same_pose(window.last_pose, sb.at(target).camera)
@@ -127,7 +134,7 @@ def test_question_then_reveal_and_a_light_time_signal(window, plan, qtbot):
     assert tour.mode == "signal" and tour.tau == pytest.approx(span.start_s + 2.0)
     assert window.scene.signal_state()[0] == pytest.approx(tour.sb.at(tour.tau).signal.frac, abs=1e-9)
     n = step_tour(tour, 1000.0)
-    assert tour.mode == "card" and 2.0 + n / 60 == pytest.approx(span.seconds, abs=1 / 60)
+    assert tour.mode == "card" and 2.0 + n / HZ == pytest.approx(span.seconds, abs=1 / HZ)
     frac, remaining, one_way, *_ = window.scene.signal_state()
     assert frac0 < 0.5 and frac == pytest.approx(1.0) and remaining == 0
     assert 600 < one_way < 800  # Mars to Earth in January 2031: about 12 light minutes
@@ -380,11 +387,11 @@ def test_tour_flies_the_camera_to_each_event_along_the_storyboard(window, plan, 
     tour.timer.stop()
     poses = []
     while tour.mode == "travel":
-        tour.play_for(1 / 60)
+        tour.play_for(1 / HZ)
         poses.append(window.last_pose)
         assert window.last_pose == sb.at(tour.tau).camera or tour.mode != "travel"
     assert tour.current.id == "dust-devil" and tour.mode == "card"
-    assert len({p.position_km for p in poses}) > 100
+    assert len({p.position_km for p in poses}) > 20
     pose = window.last_pose
     ev = plan.event("dust-devil")
     d_mars = np.linalg.norm(np.subtract(pose.position_km, plan.position("mars", ev.t)))
