@@ -210,12 +210,21 @@ def _on_sigint(signum, frame) -> None:
     """Ctrl-C during an export: stop at once, or right after the render under way.
 
     A KeyboardInterrupt raised inside a Python callback that VTK calls while rendering (the
-    scene's label layout) makes VTK end the whole program; so during a render it waits.
+    scene's label layout) makes VTK end the whole program; so during a render it waits. One
+    raised inside any other callback VTK runs (a Python algorithm updating while the scene is
+    set to the next frame) is caught and logged by VTK, so the request is also kept, and the
+    next frame's render stops the export.
     """
+    _RENDERING["stop"] = True
     if _RENDERING["now"]:
-        _RENDERING["stop"] = True
         return
     raise KeyboardInterrupt
+
+
+def _stop_if_asked() -> None:
+    if _RENDERING["stop"]:
+        _RENDERING["stop"] = False
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -244,14 +253,13 @@ def render_image(plotter, alpha: bool = False) -> np.ndarray:
     from vtkmodules.vtkCommonCore import vtkUnsignedCharArray
 
     rw = plotter.ren_win
+    _stop_if_asked()
     _RENDERING["now"] = True
     try:
         rw.Render()
     finally:
         _RENDERING["now"] = False
-    if _RENDERING["stop"]:
-        _RENDERING["stop"] = False
-        raise KeyboardInterrupt
+    _stop_if_asked()
     w, h = rw.GetSize()
     arr = vtkUnsignedCharArray()
     # The finished picture is in the front buffer once Render has swapped (the back buffer then

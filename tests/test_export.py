@@ -207,3 +207,35 @@ def test_bad_options_are_one_line_errors(tmp_path):
         assert len(res.stderr.strip().splitlines()) == 1 and msg in res.stderr
     res = run_cli("export", "--out", str(tmp_path / "x.avi"))
     assert res.returncode == 2 and "use a directory, a .mp4 or a .gif" in res.stderr
+
+
+def test_ctrl_c_swallowed_by_a_vtk_callback_still_stops_at_the_next_frame():
+    """VTK catches a KeyboardInterrupt raised inside a Python algorithm it runs and only logs
+    it; the export must still stop, at the next frame's render, not finish as if asked nothing."""
+    import pyvista as pv
+    from vtkmodules.util.vtkAlgorithm import VTKPythonAlgorithmBase
+    from vtkmodules.vtkCommonDataModel import vtkPolyData
+
+    from marsviz import export as ex
+
+    class Interrupted(VTKPythonAlgorithmBase):
+        def __init__(self):
+            super().__init__(nInputPorts=0, nOutputPorts=1, outputType="vtkPolyData")
+
+        def RequestData(self, request, inInfo, outInfo):
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C arrives while VTK runs this callback
+            vtkPolyData.GetData(outInfo).ShallowCopy(pv.Sphere())
+            return 1
+
+    p = pv.Plotter(off_screen=True, window_size=(64, 48))
+    try:
+        p.add_mesh(pv.Sphere())
+        with ex._interruptible():
+            ex.render_image(p)  # nothing asked yet: renders
+            alg = Interrupted()
+            alg.Update()  # VTK swallows the KeyboardInterrupt here (no exception reaches us)
+            with pytest.raises(KeyboardInterrupt):
+                ex.render_image(p)
+            assert ex.render_image(p).shape == (48, 64, 3)  # asked once, stopped once
+    finally:
+        p.close()
