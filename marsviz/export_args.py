@@ -18,6 +18,9 @@ HOLD_MAX_S = 60.0
 DURATION_MAX_S = 24 * 3600.0
 DPS_MAX = 100_000.0
 MAX_FRAMES = 500_000
+#: x264's speed presets, fastest first (``--preset``).
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                "veryslow")
 
 
 def check_range(flag: str, value, lo: float, hi: float, low_open: bool = False, what: str | None = None) -> float:
@@ -116,6 +119,10 @@ def add_video_maker_arguments(p: argparse.ArgumentParser) -> None:
                    help="MP4 quality: 0 (best) to 51 (worst), default 18")
     p.add_argument("--lossless", action="store_true",
                    help="lossless MP4 (H.264 in RGB, every pixel exact; large, for editing)")
+    p.add_argument("--preset", choices=X264_PRESETS, metavar="PRESET",
+                   help="MP4 encoder speed, x264's presets from ultrafast to veryslow (default "
+                        "superfast: the least CPU taken from rendering at the same quality; slower "
+                        "presets make smaller files)")
     p.add_argument("--segment-frames", type=int, metavar="N",
                    help="frames per resumable segment and per chunk of work (default: 2 s of video)")
     p.add_argument("--cluster", metavar="ADDRESS|local",

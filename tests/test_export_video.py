@@ -416,6 +416,32 @@ def test_crf_and_lossless(tmp_path, plan):
     assert res.returncode == 2 and res.stderr.strip() == "marsviz: error: --crf: only for an MP4"
 
 
+def test_encoder_preset_trades_cpu_for_file_size_at_the_same_picture(tmp_path, plan):
+    from marsviz import export as ex
+
+    s, _ = settings_for(plan, tmp_path / "d.mp4")
+    assert s.preset == ex.X264_PRESET == "superfast"  # the default takes least CPU from rendering
+    sf, dirout = settings_for(plan, tmp_path / "png", "--to", "2030-01-30")
+    assert ex.export(plan, sf, dirout, progress="none") == 0
+    pngs = [np.asarray(Image.open(p).convert("RGB")).astype(int) for p in sorted(dirout.glob("frame_*.png"))]
+    sizes = {}
+    for preset in ("ultrafast", "slow"):
+        s, out = settings_for(plan, tmp_path / f"{preset}.mp4", "--preset", preset, "--to", "2030-01-30")
+        assert s.preset == preset
+        assert ex.export(plan, s, out, progress="none") == 0
+        sizes[preset] = out.stat().st_size
+        _, frames = read_rgb(out)
+        assert len(frames) == len(pngs) >= 3
+        # the same picture: each decoded frame within a few levels of its PNG on average
+        assert max(np.abs(f.astype(int) - p).mean() for f, p in zip(frames, pngs)) < 4.0
+    assert sizes["ultrafast"] > 1.2 * sizes["slow"]
+    res = run_cli("export", "--out", str(tmp_path / "y.gif"), *BASE, "--preset", "slow")
+    assert res.returncode == 2 and res.stderr.strip() == "marsviz: error: --preset: only for an MP4"
+    res = run_cli("export", "--out", str(tmp_path / "z.mp4"), *BASE, "--preset", "quick")
+    assert res.returncode == 2 and "--preset" in res.stderr and "invalid choice: 'quick'" in res.stderr
+    assert not (tmp_path / "z.mp4").exists() and not (tmp_path / "y.gif").exists()
+
+
 def gif_delays(path):
     im = Image.open(path)
     out = []

@@ -488,8 +488,10 @@ def test_export_dialog_offers_pace_clean_transparent_and_quality(window, plan, t
     assert (s.kind, s.pace, s.crf, s.lossless, s.clean, s.transparent, s.captions) == (
         "mp4", "story", 18, False, False, False, True)
     assert (s.t_from, s.t_to) == (plan.span[0], plan.span[1])
+    assert s.preset == "superfast" and dlg.preset.isEnabled()
     dlg.crf.setValue(23)
-    assert settings().crf == 23
+    dlg.preset.setCurrentIndex(dlg.preset.findData("slow"))
+    assert (settings().crf, settings().preset) == (23, "slow")
     dlg.lossless.setChecked(True)
     assert not dlg.crf.isEnabled()
     s = settings()
@@ -520,10 +522,11 @@ def test_export_dialog_offers_pace_clean_transparent_and_quality(window, plan, t
     # GIF: neither alpha nor H.264 quality, even with the boxes still ticked from before
     dlg.format.setCurrentIndex(dlg.format.findData(".gif"))
     dlg.out.setText(str(tmp_path / "clip.gif"))
-    assert not dlg.transparent.isEnabled() and not dlg.crf.isEnabled()
+    assert not dlg.transparent.isEnabled() and not dlg.crf.isEnabled() and not dlg.preset.isEnabled()
     argv = dlg.build_args()
     assert "--transparent" not in argv and "--lossless" not in argv and "--crf" not in argv
+    assert "--preset" not in argv
     s = settings()
     assert (s.kind, s.transparent, s.lossless) == ("gif", False, False)
-    for w in (dlg.pace, dlg.clean, dlg.transparent, dlg.crf, dlg.lossless):
+    for w in (dlg.pace, dlg.clean, dlg.transparent, dlg.crf, dlg.lossless, dlg.preset):
         assert w.toolTip()

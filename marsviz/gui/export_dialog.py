@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QProgressBar, QPushButton, QRadioButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from marsviz.export_args import X264_PRESETS
 from marsviz.scene import style
 
 SIZES = ["1280x720", "1920x1080", "3840x2160", "854x480", "1080x1080"]
@@ -222,6 +223,14 @@ class ExportDialog(_Runner):
         ql.addWidget(QLabel("CRF"))
         ql.addWidget(self.crf)
         ql.addWidget(self.lossless)
+        self.preset = QComboBox()
+        for name in X264_PRESETS:
+            self.preset.addItem(name + (" (default)" if name == "superfast" else ""), name)
+        self.preset.setCurrentIndex(X264_PRESETS.index("superfast"))
+        self.preset.setToolTip("Encoder speed: superfast takes the least time away from rendering; "
+                               "medium or slow make smaller files and export more slowly")
+        ql.addWidget(QLabel("Encoder"))
+        ql.addWidget(self.preset)
         ql.addStretch(1)
         self.quality_row = qr
         form.addRow("MP4 quality", qr)
@@ -261,6 +270,7 @@ class ExportDialog(_Runner):
         self.transparent.setEnabled(ext == "")
         self.lossless.setEnabled(ext == ".mp4")
         self.crf.setEnabled(ext == ".mp4" and not self.lossless.isChecked())
+        self.preset.setEnabled(ext == ".mp4")
 
     def _format_changed(self, _i):
         ext = self.format.currentData()
@@ -307,6 +317,7 @@ class ExportDialog(_Runner):
             argv.append("--transparent")
         if ext == ".mp4":
             argv += ["--lossless"] if self.lossless.isChecked() else ["--crf", str(self.crf.value())]
+            argv += ["--preset", self.preset.currentData()]
         if self.resume.isChecked():
             argv.append("--resume")
         if self.overwrite.isChecked():
