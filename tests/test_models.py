@@ -108,6 +108,23 @@ def test_icon_is_a_flat_unit_silhouette_with_the_same_parts(ships, icons, name):
     assert m.REQUIRED_PARTS[name] - {"propellant_tank"} <= m.parts_of(ic)
 
 
+def test_a_model_built_once_is_handed_out_as_independent_identical_copies():
+    m.build_ship.cache_clear()
+    a = m.build_ship("gagarin", 12)
+    b = m.build_ship("gagarin", 12)
+    assert a is not b and a.n_points == b.n_points > 100
+    np.testing.assert_array_equal(a.points, b.points)
+    np.testing.assert_array_equal(a.cell_data["part"], b.cell_data["part"])
+    a.points += 1.0  # a caller moving its copy leaves the next one where the model is
+    a.cell_data["part"][:] = 0
+    c = m.build_ship("gagarin", 12)
+    np.testing.assert_array_equal(c.points, b.points)
+    np.testing.assert_array_equal(c.cell_data["part"], b.cell_data["part"])
+    i1, i2 = m.icon("shirase", transit=True), m.icon("shirase", transit=True)
+    i1.points *= 2.0
+    assert np.abs(i2.points).max() <= 0.5 + 1e-9 and i2.points is not i1.points
+
+
 def test_model_for_finds_a_model_by_id_or_scenario_role():
     assert m.model_for("terra_nova") == "terra_nova"
     assert m.model_for("hope", "Cargo lander") == "shirase"

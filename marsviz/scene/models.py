@@ -42,6 +42,7 @@ No Qt here. PyVista is imported lazily inside the builders, so importing this mo
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -142,6 +143,23 @@ TRANSIT_SIZES = {
 
 
 # --------------------------------------------------------------------------- primitives
+
+def _built_once(builder):
+    """Build a model once per process for each set of arguments, and hand out copies.
+
+    A model is a few hundred primitives merged (about 2.5 s for every ship, icon and structure
+    a scene holds); the same arguments always give the same mesh, and callers may change the
+    copy they get (move its points, add arrays) without touching the next one's.
+    """
+    cached = functools.lru_cache(maxsize=None)(builder)
+
+    @functools.wraps(builder)
+    def copy(*args, **kwargs):
+        return cached(*args, **kwargs).copy(deep=True)
+
+    copy.cache_clear = cached.cache_clear
+    return copy
+
 
 def _tag(mesh, part: str):
     mesh = mesh.triangulate()
@@ -394,6 +412,7 @@ BUILDERS = {"terra_nova": terra_nova, "shirase": shirase, "atlantis": atlantis,
 TRANSIT_LANDER_BASE_X = -16.6
 
 
+@_built_once
 def transit_stack(name: str, resolution: int = 24):
     """A lander as it flies to Mars: on Terra Nova's nuclear stage, behind a heat shield.
 
@@ -507,6 +526,7 @@ def well_head(resolution: int = 16):
 STRUCTURES = {"drill_rig": drill_rig, "well_head": well_head}
 
 
+@_built_once
 def build_structure(name: str, resolution: int = 16):
     """The true-size model (km) of a site's structure ``name`` (a key of :data:`STRUCTURES`)."""
     try:
@@ -527,6 +547,7 @@ def model_for(spacecraft_id: str, role: str | None = None) -> str:
                    f"models: {', '.join(BUILDERS)}; roles: {', '.join(sorted(ROLE_MODELS))}")
 
 
+@_built_once
 def build_ship(name: str, resolution: int = 24):
     """The true-size model (km) of ship ``name`` (a key of :data:`BUILDERS`)."""
     try:
@@ -550,6 +571,7 @@ _ICON_ORDER = ("heat_shield", "truss", "radiator", "solar_array", "leg", "propel
                "valve", "water_tank")
 
 
+@_built_once
 def icon(name: str, resolution: int = 10, transit: bool = False):
     """A flat side-view silhouette of ship ``name`` for overviews: unit length along x.
 
