@@ -367,3 +367,83 @@ class Trajectories(Visual):
             show = opt.cargo or leg.craft == self.plan.crewed
             leg.full_actor.SetVisibility(show)
             leg.flown_actor.SetVisibility(show)
+
+
+#: Points around a drawn parking orbit (evenly spaced in eccentric anomaly).
+ORBIT_POINTS = 720
+#: A parking orbit is drawn while its planet is drawn at most this many times its true size
+#: (about the planet at or near true size; hidden in wide views, where the planet drawn
+#: enlarged would swallow it).
+ORBIT_MAX_SCALE = ZOOM_SCALES[0]
+
+
+def orbit_style(plan, cid: str, leg_index: int) -> tuple:
+    """(colour, line width at 720 px) of ship ``cid``'s parking orbit: its path's colour (the
+    leg it arrived on), dimmer and thinner than the flown path."""
+    crewed = cid == plan.crewed
+    color = craft_color(plan, cid, max(leg_index, 0))
+    return style.dim(color, 0.6 if crewed else 0.45), (1.5 if crewed else 1.0)
+
+
+class ParkingOrbits(Visual):
+    """The closed orbit each parked ship is on (a capture ellipse, a parking orbit), drawn in
+    its planet's frame at true scale where that planet is drawn at or near true size, so that
+    a ship in orbit sits on a line (see ``Plan.parking_orbit``)."""
+
+    def build(self) -> None:
+        self.polys: dict = {}
+        self.actors: dict = {}
+        self.current: dict = {}  # cid -> (body, conic) drawn now, or None
+        self._local: dict = {}  # cid -> (conic id, planet-centred km of its points)
+        self.shown_km: dict = {}  # cid -> heliocentric km of the points as drawn (after the map)
+        if not has_local_arcs(self.plan) or not hasattr(self.plan, "parking_orbit"):
+            return
+        for cid in self.plan.trajectories:
+            poly = polyline(np.zeros((ORBIT_POINTS + 1, 3)))
+            color, width = orbit_style(self.plan, cid, 0)
+            actor = self.sized(self.p.add_mesh(
+                poly, color=color, line_width=width, lighting=False, pickable=False,
+                name=f"parking-orbit-{cid}", reset_camera=False), line=width)
+            actor.SetVisibility(False)
+            self.polys[cid], self.actors[cid] = poly, actor
+            self.current[cid] = None
+
+    def points_km(self, cid: str, conic) -> np.ndarray:
+        """Planet-centred km of the drawn orbit (closed: the first point again at the end)."""
+        from marsviz.mission.local import ellipse_points
+
+        key = id(conic)
+        got = self._local.get(cid)
+        if got is None or got[0] != key:
+            pts = ellipse_points(conic, ORBIT_POINTS)
+            got = (key, np.vstack([pts, pts[:1]]))
+            self._local[cid] = got
+        return got[1]
+
+    def update(self, t: float) -> None:
+        plan, ctx = self.plan, self.ctx
+        self.shown_km = {}
+        for cid, actor in self.actors.items():
+            orbit = plan.parking_orbit(cid, t)
+            show = orbit is not None and (cid == plan.crewed or ctx.opt.cargo)
+            if show:
+                body, conic = orbit
+                show = ctx.scales.get(body, 1.0) <= ORBIT_MAX_SCALE
+            if not show:
+                actor.SetVisibility(False)
+                self.current[cid] = None
+                continue
+            if self.current[cid] is None or self.current[cid][1] is not conic:
+                seg = plan.segment_at(cid, t)
+                color, _w = orbit_style(plan, cid, seg.leg if seg.leg is not None else 0)
+                actor.GetProperty().SetColor(*color)
+            self.current[cid] = orbit
+            km = self.points_km(cid, conic) + np.asarray(plan.table.state(body, t)[0], dtype=float)
+            if ctx.dmap is not None:
+                km = ctx.dmap.apply(km)
+            self.shown_km[cid] = km
+            write_points(self.polys[cid], self.world.to_scene(km))
+            actor.SetVisibility(True)
+
+    def apply_options(self, opt) -> None:
+        self.update(self.ctx.t)
