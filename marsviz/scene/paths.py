@@ -51,6 +51,11 @@ FLOWN_STEP_DAYS = 0.5
 #: A path is in a planet's frame within LOCAL_RADII[0] planet radii of it, in the Sun's beyond
 #: LOCAL_RADII[1] (true planet-centred distances), blended between.
 LOCAL_RADII = (20.0, 100.0)
+#: ... except for these planets. The Earth's frame reaches 300 radii (1.9 million km, about two
+#: spheres of influence): the story's last events (the braking-thruster failure, the spacewalk)
+#: happen 1.2 to 1.6 million km out, and a view of the Earth that shows the ship there must show
+#: its path running in to the Earth, not to where the Earth will be days later.
+BODY_LOCAL_RADII = {"earth": (300.0, 1500.0)}
 #: Paths take a planet's frame fully while it is drawn at most ZOOM_SCALES[0] times its true
 #: size, not at all from ZOOM_SCALES[1] times (see :func:`zoom_weight`).
 ZOOM_SCALES = (2.0, 6.0)
@@ -70,11 +75,16 @@ def _smootherstep(x):
     return x * x * x * (x * (6.0 * x - 15.0) + 10.0)
 
 
-def frame_weight(d_over_r):
+def local_radii(body: str | None = None) -> tuple:
+    """(full, none): planet radii within which a path is in ``body``'s frame, beyond which in the Sun's."""
+    return BODY_LOCAL_RADII.get(body, LOCAL_RADII)
+
+
+def frame_weight(d_over_r, body: str | None = None):
     """Weight of a planet's frame for a sample ``d_over_r`` planet radii from the planet:
-    1 within LOCAL_RADII[0], 0 beyond LOCAL_RADII[1]; between, a smooth step of
+    1 within ``local_radii(body)[0]``, 0 beyond ``[1]``; between, a smooth step of
     ``(exp(a u) - 1) / (exp(a) - 1)`` (``a = BLEND_SHAPE``) with ``u`` the log distance across the blend (0 to 1)."""
-    lo, hi = LOCAL_RADII
+    lo, hi = local_radii(body)
     d = np.maximum(np.asarray(d_over_r, dtype=float), 1e-300)
     u = np.clip(np.log(d / lo) / np.log(hi / lo), 0.0, 1.0)
     return 1.0 - _smootherstep(np.expm1(BLEND_SHAPE * u) / np.expm1(BLEND_SHAPE))
@@ -112,11 +122,12 @@ def frame_times(times, w, t):
     return times + np.asarray(w, dtype=float) * (t - times)
 
 
-def blend_times(times: np.ndarray, d_over_r: np.ndarray, enc: list) -> np.ndarray:
-    """Extra samples where a path crosses the blend (between LOCAL_RADII): consecutive
+def blend_times(times: np.ndarray, d_over_r: np.ndarray, enc: list, body: str | None = None) -> np.ndarray:
+    """Extra samples where a path crosses the blend (between ``local_radii(body)``): consecutive
     planet-centred distances in the ratio BLEND_RATIO (assuming the distance grows with the
     time from the nearest encounter)."""
-    lo, hi = LOCAL_RADII[0] / 1.2, LOCAL_RADII[1] * 1.2
+    lo, hi = local_radii(body)
+    lo, hi = lo / 1.2, hi * 1.2
     inside = (d_over_r > lo) & (d_over_r < hi)
     extra = []
     if not inside.any() or not enc:
@@ -211,7 +222,7 @@ def leg_samples(plan, cid: str, radii_km: dict, local: bool = True):
         km = track_km(plan, cid, tt)[0]
         if local and has_local_arcs(plan):
             extra = [blend_times(tt, np.linalg.norm(km - np.asarray(plan.table.state(b, tt)[0]), axis=1)
-                                 / radii_km[b], enc) for b in PLANETS]
+                                 / radii_km[b], enc, b) for b in PLANETS]
             extra = np.concatenate(extra)
             extra = extra[(extra > tt[0]) & (extra < tt[-1])]
             extra = np.setdiff1d(extra, tt)
@@ -232,7 +243,7 @@ def make_timeline(plan, legs, radii_km: dict) -> Timeline:
     if has_local_arcs(plan):
         for b in PLANETS:
             pb = np.asarray(plan.table.state(b, times)[0], dtype=float)
-            wd = frame_weight(np.linalg.norm(km - pb, axis=1) / radii_km[b])
+            wd = frame_weight(np.linalg.norm(km - pb, axis=1) / radii_km[b], b)
             if wd.any():
                 near[b] = (wd, pb)
     return Timeline(times, km, list(legs), near)
