@@ -116,3 +116,19 @@ def test_no_parking_orbit_in_wide_views(scene, plan):
             scene.set_time(t)
             scene.set_camera(camera)
             assert not any(a.GetVisibility() for a in scene.parking.actors.values()), (camera, t)
+
+
+def test_before_departure_the_crewed_ship_is_on_its_earth_parking_orbit(plan):
+    """Before Earth departure Terra Nova is on its 400 km circular parking orbit; on the
+    departure hyperbola and on the heliocentric legs it is on no closed orbit."""
+    R = plan.constants["earth"]["R"]
+    t_dep = plan.milestones["earth_departure"]
+    body, conic = plan.parking_orbit(plan.crewed, t_dep - 0.5)
+    el = conic_elements(conic)
+    assert body == "earth"
+    assert el["rp_km"] == pytest.approx(R + 400.0, rel=1e-9)
+    assert el["ra_km"] == pytest.approx(R + 400.0, rel=1e-9)
+    r, _ = plan.local_state(plan.crewed, t_dep - 0.5, "earth")
+    assert np.linalg.norm(r) == pytest.approx(R + 400.0, rel=1e-9)
+    for t in (t_dep + 0.1, t_dep + 30.0, plan.milestones["venus_flyby_outbound"]):
+        assert plan.parking_orbit(plan.crewed, t) is None
