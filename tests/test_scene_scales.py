@@ -248,7 +248,7 @@ def test_paths_change_frame_without_a_kink_at_every_zoom(plan, timelines):
             t = enc.t_periapsis + dt
             now = np.asarray(plan.table.state(b, t)[0])
             ship = plan.local_state(enc.craft, t, "sun")[0]
-            w_ship = float(paths.frame_weight(np.linalg.norm(ship - now) / R[b]))
+            w_ship = float(paths.frame_weight(np.linalg.norm(ship - now) / R[b], b))
             if 0.0 < w_ship < 1.0:
                 continue  # the ship itself is crossing the blend (see the next tests)
             # camera distance (planet radii): the planet at true size (paths in its frame), at

@@ -740,6 +740,62 @@ def local_state(model: LocalModel, cid: str, tt: np.ndarray, body: str):
     return r, v
 
 
+def orbit_at(model: LocalModel, cid: str, t: float):
+    """The closed orbit ship ``cid`` is on at instant ``t``: ``(body, conic)`` or None.
+
+    A ship is on a closed orbit when it is inside one of its tracks (not in a blend zone) on an
+    elliptical :class:`Conic`: the parking orbit before an Earth departure, the capture ellipse
+    (or the phasing ellipse) of a Mars stay, a cargo ship parked at Mars. A ship docked to
+    another (:class:`Follow`) is on that ship's orbit. None on a hyperbola, a transfer, the
+    ground, or a heliocentric leg.
+    """
+    t = float(t)
+    for _ in range(4):  # Follow chains are short; guard against a loop
+        arc, body = None, None
+        for track in model.tracks.get(cid, []):
+            if not (track.t0 <= t <= track.t1):
+                continue
+            n = len(track.arcs)
+            for i, (t0, t1, a) in enumerate(track.arcs):
+                lo = -math.inf if i == 0 else t0
+                if lo <= t and (t < t1 or i == n - 1):
+                    arc, body = a, track.body
+                    break
+            if arc is not None:
+                break
+        if isinstance(arc, Follow):
+            cid = arc.craft
+            continue
+        if isinstance(arc, Conic) and arc.period_s:
+            return body, arc
+        return None
+    return None
+
+
+def conic_elements(conic: Conic) -> dict:
+    """Elements of an elliptical :class:`Conic`: periapsis and apoapsis radii (km), semi-major
+    axis (km), eccentricity, period (s), perifocal unit vectors ``P`` (to periapsis), ``Q``."""
+    el = elements(conic.k, conic.r, conic.v)
+    e, a = el["e"], el["a"]
+    P = el["evec"] / e if e > 1e-12 else _unit(conic.r)
+    Q = _unit(np.cross(el["h"], P))
+    return {"rp_km": a * (1.0 - e), "ra_km": a * (1.0 + e), "a_km": a, "e": e,
+            "period_s": _period(conic.k, a), "P": P, "Q": Q}
+
+
+def ellipse_points(conic: Conic, n: int = 720) -> np.ndarray:
+    """``n`` points (km, planet-centred) around the closed orbit of an elliptical :class:`Conic`,
+    evenly spaced in eccentric anomaly (dense where the orbit bends most), periapsis first; the
+    polyline through them and back to the first is the drawn orbit."""
+    el = conic_elements(conic)
+    a, e = el["a_km"], el["e"]
+    b = a * math.sqrt(max(1.0 - e * e, 0.0))
+    E = np.linspace(0.0, 2.0 * math.pi, n, endpoint=False)
+    x = a * (np.cos(E) - e)
+    y = b * np.sin(E)
+    return x[:, None] * el["P"][None, :] + y[:, None] * el["Q"][None, :]
+
+
 def _track_state(track: Track, plan, t):
     r = np.empty((len(t), 3))
     v = np.empty((len(t), 3))

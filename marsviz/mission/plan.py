@@ -230,6 +230,14 @@ class Plan:
         r, v = local_state(self.local_model, cid, tt, body)
         return (r[0], v[0]) if scalar else (r, v)
 
+    def parking_orbit(self, cid: str, t: float):
+        """The closed orbit spacecraft ``cid`` is on at ``t`` (parked or staying at a planet), or
+        None: ``(body, conic)`` with the conic in the planet-centred frame (see
+        :func:`marsviz.mission.local.orbit_at`, :func:`~marsviz.mission.local.ellipse_points`)."""
+        from marsviz.mission.local import orbit_at
+
+        return orbit_at(self.local_model, cid, t)
+
     def ship_state(self, cid: str, t):
         """Heliocentric state of ``cid`` (km, km/s) with the planet-centred arcs: it never enters a planet."""
         return self.local_state(cid, t, "sun")

@@ -6,6 +6,7 @@ import numpy as np
 
 from marsviz.scene import style
 from marsviz.scene.base import Visual
+from marsviz.story.shots import ENCOUNTER_PRESETS, preset_pose
 
 #: Preset cameras about the Sun: (position, focal point) in AU.
 FIXED = {
@@ -19,10 +20,11 @@ TRACK = {
     "mars": ("mars", 0.5, "au"),
     "venus": ("venus", 0.5, "au"),
     # The encounters, close enough for the planets to be drawn at (or near) true size.
-    "venus-flyby": ("venus", 60_000.0, "km"),
+    "venus-flyby": ("venus", 80_000.0, "km"),
     "mars-arrival": ("mars", 150_000.0, "km"),
     "mars-stay": ("mars", 45_000.0, "km"),
-    "earth-approach": ("earth", 2_500_000.0, "km"),
+    # Behind the Earth, looking at the incoming ship (the story.shots geometry).
+    "earth-approach": ("earth", 255_000.0, "km"),
     # The crewed ship at true size (Terra Nova is 89 m long).
     "ship": (None, 0.22, "km"),
 }
@@ -52,6 +54,13 @@ class CameraRig(Visual):
             cam.focal_point = tuple(world.from_au(focal))
             cam.position = tuple(world.from_au(position))
             cam.up = (0.0, 0.0, 1.0)
+        elif preset in ENCOUNTER_PRESETS:
+            # An encounter: the storyboard's pose of this preset (one source of the numbers),
+            # looking along the encounter's geometry.
+            pose = preset_pose(self.plan, preset, self.ctx.t)
+            cam.focal_point = tuple(world.to_scene(pose.focal_km))
+            cam.position = tuple(world.to_scene(pose.position_km))
+            cam.up = tuple(float(c) for c in pose.up)
         else:
             center = self.ctx.current(target)
             _, d, unit = TRACK[preset]

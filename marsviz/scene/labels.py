@@ -32,6 +32,9 @@ PRIORITY = {k: i for i, k in enumerate(KINDS)}
 #: Clear space between two labels: this fraction of the larger font size, at least MIN_GAP_PX.
 GAP = 0.3
 MIN_GAP_PX = 5.0
+#: Clear space (pixels) between a label and the heads-up text or the card: a drawn label's
+#: descenders reach a pixel or two below the box it is placed by.
+BLOCK_PAD_PX = 2.0
 #: A ship's icon (or model) is kept clear of labels: a square this fraction of the icon's
 #: length on each side of the ship.
 SHIP_CLEAR = 0.25
@@ -233,7 +236,7 @@ class Labels(Visual):
                 if box[0] < 1 or box[1] < 1 or box[2] > w - 1 or box[3] > h - 1:
                     continue
                 if (any(overlaps(box, p.box, max(MIN_GAP_PX, GAP * max(px, p.px))) for p in placed)
-                        or any(overlaps(box, b) for b in blocked)):
+                        or any(overlaps(box, b, BLOCK_PAD_PX) for b in blocked)):
                     continue
                 return box
         return None

@@ -51,6 +51,11 @@ FLOWN_STEP_DAYS = 0.5
 #: A path is in a planet's frame within LOCAL_RADII[0] planet radii of it, in the Sun's beyond
 #: LOCAL_RADII[1] (true planet-centred distances), blended between.
 LOCAL_RADII = (20.0, 100.0)
+#: ... except for these planets. The Earth's frame reaches 300 radii (1.9 million km, about two
+#: spheres of influence): the story's last events (the braking-thruster failure, the spacewalk)
+#: happen 1.2 to 1.6 million km out, and a view of the Earth that shows the ship there must show
+#: its path running in to the Earth, not to where the Earth will be days later.
+BODY_LOCAL_RADII = {"earth": (300.0, 1500.0)}
 #: Paths take a planet's frame fully while it is drawn at most ZOOM_SCALES[0] times its true
 #: size, not at all from ZOOM_SCALES[1] times (see :func:`zoom_weight`).
 ZOOM_SCALES = (2.0, 6.0)
@@ -70,11 +75,16 @@ def _smootherstep(x):
     return x * x * x * (x * (6.0 * x - 15.0) + 10.0)
 
 
-def frame_weight(d_over_r):
+def local_radii(body: str | None = None) -> tuple:
+    """(full, none): planet radii within which a path is in ``body``'s frame, beyond which in the Sun's."""
+    return BODY_LOCAL_RADII.get(body, LOCAL_RADII)
+
+
+def frame_weight(d_over_r, body: str | None = None):
     """Weight of a planet's frame for a sample ``d_over_r`` planet radii from the planet:
-    1 within LOCAL_RADII[0], 0 beyond LOCAL_RADII[1]; between, a smooth step of
+    1 within ``local_radii(body)[0]``, 0 beyond ``[1]``; between, a smooth step of
     ``(exp(a u) - 1) / (exp(a) - 1)`` (``a = BLEND_SHAPE``) with ``u`` the log distance across the blend (0 to 1)."""
-    lo, hi = LOCAL_RADII
+    lo, hi = local_radii(body)
     d = np.maximum(np.asarray(d_over_r, dtype=float), 1e-300)
     u = np.clip(np.log(d / lo) / np.log(hi / lo), 0.0, 1.0)
     return 1.0 - _smootherstep(np.expm1(BLEND_SHAPE * u) / np.expm1(BLEND_SHAPE))
@@ -112,11 +122,12 @@ def frame_times(times, w, t):
     return times + np.asarray(w, dtype=float) * (t - times)
 
 
-def blend_times(times: np.ndarray, d_over_r: np.ndarray, enc: list) -> np.ndarray:
-    """Extra samples where a path crosses the blend (between LOCAL_RADII): consecutive
+def blend_times(times: np.ndarray, d_over_r: np.ndarray, enc: list, body: str | None = None) -> np.ndarray:
+    """Extra samples where a path crosses the blend (between ``local_radii(body)``): consecutive
     planet-centred distances in the ratio BLEND_RATIO (assuming the distance grows with the
     time from the nearest encounter)."""
-    lo, hi = LOCAL_RADII[0] / 1.2, LOCAL_RADII[1] * 1.2
+    lo, hi = local_radii(body)
+    lo, hi = lo / 1.2, hi * 1.2
     inside = (d_over_r > lo) & (d_over_r < hi)
     extra = []
     if not inside.any() or not enc:
@@ -211,7 +222,7 @@ def leg_samples(plan, cid: str, radii_km: dict, local: bool = True):
         km = track_km(plan, cid, tt)[0]
         if local and has_local_arcs(plan):
             extra = [blend_times(tt, np.linalg.norm(km - np.asarray(plan.table.state(b, tt)[0]), axis=1)
-                                 / radii_km[b], enc) for b in PLANETS]
+                                 / radii_km[b], enc, b) for b in PLANETS]
             extra = np.concatenate(extra)
             extra = extra[(extra > tt[0]) & (extra < tt[-1])]
             extra = np.setdiff1d(extra, tt)
@@ -232,7 +243,7 @@ def make_timeline(plan, legs, radii_km: dict) -> Timeline:
     if has_local_arcs(plan):
         for b in PLANETS:
             pb = np.asarray(plan.table.state(b, times)[0], dtype=float)
-            wd = frame_weight(np.linalg.norm(km - pb, axis=1) / radii_km[b])
+            wd = frame_weight(np.linalg.norm(km - pb, axis=1) / radii_km[b], b)
             if wd.any():
                 near[b] = (wd, pb)
     return Timeline(times, km, list(legs), near)
@@ -367,3 +378,83 @@ class Trajectories(Visual):
             show = opt.cargo or leg.craft == self.plan.crewed
             leg.full_actor.SetVisibility(show)
             leg.flown_actor.SetVisibility(show)
+
+
+#: Points around a drawn parking orbit (evenly spaced in eccentric anomaly).
+ORBIT_POINTS = 720
+#: A parking orbit is drawn while its planet is drawn at most this many times its true size
+#: (about the planet at or near true size; hidden in wide views, where the planet drawn
+#: enlarged would swallow it).
+ORBIT_MAX_SCALE = ZOOM_SCALES[0]
+
+
+def orbit_style(plan, cid: str, leg_index: int) -> tuple:
+    """(colour, line width at 720 px) of ship ``cid``'s parking orbit: its path's colour (the
+    leg it arrived on), dimmer and thinner than the flown path."""
+    crewed = cid == plan.crewed
+    color = craft_color(plan, cid, max(leg_index, 0))
+    return style.dim(color, 0.6 if crewed else 0.45), (1.5 if crewed else 1.0)
+
+
+class ParkingOrbits(Visual):
+    """The closed orbit each parked ship is on (a capture ellipse, a parking orbit), drawn in
+    its planet's frame at true scale where that planet is drawn at or near true size, so that
+    a ship in orbit sits on a line (see ``Plan.parking_orbit``)."""
+
+    def build(self) -> None:
+        self.polys: dict = {}
+        self.actors: dict = {}
+        self.current: dict = {}  # cid -> (body, conic) drawn now, or None
+        self._local: dict = {}  # cid -> (conic id, planet-centred km of its points)
+        self.shown_km: dict = {}  # cid -> heliocentric km of the points as drawn (after the map)
+        if not has_local_arcs(self.plan) or not hasattr(self.plan, "parking_orbit"):
+            return
+        for cid in self.plan.trajectories:
+            poly = polyline(np.zeros((ORBIT_POINTS + 1, 3)))
+            color, width = orbit_style(self.plan, cid, 0)
+            actor = self.sized(self.p.add_mesh(
+                poly, color=color, line_width=width, lighting=False, pickable=False,
+                name=f"parking-orbit-{cid}", reset_camera=False), line=width)
+            actor.SetVisibility(False)
+            self.polys[cid], self.actors[cid] = poly, actor
+            self.current[cid] = None
+
+    def points_km(self, cid: str, conic) -> np.ndarray:
+        """Planet-centred km of the drawn orbit (closed: the first point again at the end)."""
+        from marsviz.mission.local import ellipse_points
+
+        key = id(conic)
+        got = self._local.get(cid)
+        if got is None or got[0] != key:
+            pts = ellipse_points(conic, ORBIT_POINTS)
+            got = (key, np.vstack([pts, pts[:1]]))
+            self._local[cid] = got
+        return got[1]
+
+    def update(self, t: float) -> None:
+        plan, ctx = self.plan, self.ctx
+        self.shown_km = {}
+        for cid, actor in self.actors.items():
+            orbit = plan.parking_orbit(cid, t)
+            show = orbit is not None and (cid == plan.crewed or ctx.opt.cargo)
+            if show:
+                body, conic = orbit
+                show = ctx.scales.get(body, 1.0) <= ORBIT_MAX_SCALE
+            if not show:
+                actor.SetVisibility(False)
+                self.current[cid] = None
+                continue
+            if self.current[cid] is None or self.current[cid][1] is not conic:
+                seg = plan.segment_at(cid, t)
+                color, _w = orbit_style(plan, cid, seg.leg if seg.leg is not None else 0)
+                actor.GetProperty().SetColor(*color)
+            self.current[cid] = orbit
+            km = self.points_km(cid, conic) + np.asarray(plan.table.state(body, t)[0], dtype=float)
+            if ctx.dmap is not None:
+                km = ctx.dmap.apply(km)
+            self.shown_km[cid] = km
+            write_points(self.polys[cid], self.world.to_scene(km))
+            actor.SetVisibility(True)
+
+    def apply_options(self, opt) -> None:
+        self.update(self.ctx.t)

@@ -32,7 +32,7 @@ from marsviz.scene.hud import Hud
 from marsviz.scene.labels import Labels
 from marsviz.scene.markers import Markers, milestone_label  # noqa: F401
 from marsviz.scene.overlays import Preview, Signal
-from marsviz.scene.paths import FLOWN_STEP_DAYS, Trajectories  # noqa: F401
+from marsviz.scene.paths import FLOWN_STEP_DAYS, ParkingOrbits, Trajectories  # noqa: F401
 from marsviz.scene.scales import DisplayMap, FlatPlan, exaggeration, has_local_arcs
 from marsviz.scene.ships import Ships, parked
 from marsviz.scene.world import WorldFrame
@@ -83,6 +83,7 @@ class MissionScene:
         ctx.planets = self.planets
         self.orbits = Orbits(ctx)
         self.trajectories = Trajectories(ctx)
+        self.parking = ParkingOrbits(ctx)
         self.ships = Ships(ctx)
         self.markers = Markers(ctx)
         self.signal = Signal(ctx)
@@ -90,14 +91,14 @@ class MissionScene:
         self.hud = Hud(ctx)
         self.rig = CameraRig(ctx)
         # Build order is draw order (it decides how translucent actors blend).
-        for v in (self.backdrop, self.planets, self.orbits, self.trajectories, self.ships,
+        for v in (self.backdrop, self.planets, self.orbits, self.trajectories, self.parking, self.ships,
                   self.markers, self.signal, self.preview):
             v.build()
         self.hud.build()
         self.labels = Labels(ctx, self.markers, self.hud)
         self.labels.build()
         self.rig.build()
-        self.visuals = (self.backdrop, self.planets, self.orbits, self.trajectories, self.ships,
+        self.visuals = (self.backdrop, self.planets, self.orbits, self.trajectories, self.parking, self.ships,
                         self.markers, self.signal, self.preview, self.labels, self.hud, self.rig)
         self._observer = self.p.renderer.AddObserver("StartEvent", self._before_render)
         self.layout()
@@ -218,6 +219,7 @@ class MissionScene:
         ctx.pos = pos
         self.ships.orient_all(self.p.renderer.GetActiveCamera().GetPosition())
         self.trajectories.update(t, pos)
+        self.parking.update(t)
         self.markers.update()
         self.labels.update(t, pos, self._craft_named)
         self.hud.update_scale(ctx.scales, self.p.renderer.GetActiveCamera())

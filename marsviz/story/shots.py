@@ -38,12 +38,21 @@ PRESET_TRACK_KM = {
     "earth": ("earth", 0.5 * AU_KM),
     "mars": ("mars", 0.5 * AU_KM),
     "venus": ("venus", 0.5 * AU_KM),
-    "venus-flyby": ("venus", 60_000.0),
+    "venus-flyby": ("venus", 80_000.0),
     "mars-arrival": ("mars", 150_000.0),
     "mars-stay": ("mars", 45_000.0),
-    "earth-approach": ("earth", 2_500_000.0),
+    "earth-approach": ("earth", 255_000.0),
     "ship": (None, 0.22),
 }
+#: Presets that look at one encounter of the crewed ship: (planet, kind of encounter). Their
+#: line of sight comes from the encounter's geometry (see :func:`encounter_offset`).
+ENCOUNTER_PRESETS = {"venus-flyby": ("venus", "flyby"), "earth-approach": ("earth", "return")}
+#: venus-flyby: the camera this far (degrees) from the hyperbola's pole, tipped away from the
+#: periapsis: the whole swing-by in view, the ship never behind the planet (that needs 33 deg).
+FLYBY_TILT_DEG = 25.0
+#: earth-approach: the camera behind the Earth, this far (degrees) off the line to the incoming
+#: ship: the ship, from 1.6 million km out to the entry interface, in the upper half of the view.
+APPROACH_TILT_DEG = 10.0
 PRESETS = (*PRESET_FIXED_AU, *PRESET_TRACK_KM)
 DEFAULT_SITE = "landing"
 
@@ -215,6 +224,10 @@ def preset_pose(plan, preset: str, t: float) -> CameraPose:
     target = target or plan.crewed
     c = np.asarray(plan.position(target, float(plan.clamp(t))), dtype=float)
     outward = c / (np.linalg.norm(c) or 1.0)
+    framed = encounter_offset(plan, preset, t)
+    if framed is not None:
+        off, up = framed
+        return _pose(c, c + off * dist, target, up)
     if preset in ("follow", "ship"):
         # Above and beside the craft, looking back towards the Sun.
         side = np.cross([0.0, 0.0, 1.0], outward)
@@ -223,6 +236,49 @@ def preset_pose(plan, preset: str, t: float) -> CameraPose:
         off = -0.7 * outward + np.array([0.0, 0.0, 0.55])
     off = off / np.linalg.norm(off) * dist
     return _pose(c, c + off, target)
+
+
+def encounter_offset(plan, preset: str, t: float):
+    """(unit offset of the camera from the planet, up vector) of an encounter preset, from the
+    crewed ship's encounter there nearest to ``t``; None for other presets or a plan without
+    that encounter (the preset then looks from the sunward side, above the ecliptic).
+
+    ``venus-flyby`` looks down on the swing-by hyperbola (from the side of its pole north of the
+    ecliptic), tipped FLYBY_TILT_DEG away from the periapsis, with the periapsis up: both
+    asymptotes in view and the ship beside the planet, never behind it. ``earth-approach``
+    looks past the Earth at the incoming ship: the camera on the far side of the Earth,
+    APPROACH_TILT_DEG off the incoming asymptote, the ship above the Earth on screen all the way
+    in (at any distance it stays within that angle of the centre).
+    """
+    if preset not in ENCOUNTER_PRESETS:
+        return None
+    body, kind = ENCOUNTER_PRESETS[preset]
+    try:
+        encs = [e for e in plan.encounters if e.craft == plan.crewed and e.body == body and e.kind == kind]
+    except (AttributeError, KeyError):
+        return None
+    if not encs:
+        return None
+    enc = min(encs, key=lambda e: abs(e.t_periapsis - float(t)))
+    z = np.array([0.0, 0.0, 1.0])
+    if kind == "flyby":
+        n = np.asarray(enc.normal, dtype=float)
+        n = n if n[2] >= 0 else -n
+        p = np.asarray(enc.periapsis_dir, dtype=float)
+        p = p - np.dot(p, n) * n
+        p = p / np.linalg.norm(p)
+        a = math.radians(FLYBY_TILT_DEG)
+        off = math.cos(a) * n - math.sin(a) * p
+        up = p - np.dot(p, off) * off
+        return off / np.linalg.norm(off), up / np.linalg.norm(up)
+    u = -np.asarray(enc.v_inf_in, dtype=float)
+    u = u / np.linalg.norm(u)  # from the Earth towards the incoming ship
+    w = z - np.dot(z, u) * u
+    w = w / np.linalg.norm(w) if np.linalg.norm(w) > 1e-9 else np.array([1.0, 0.0, 0.0])
+    a = math.radians(APPROACH_TILT_DEG)
+    off = -(math.cos(a) * u - math.sin(a) * w)
+    up = math.sin(a) * u + math.cos(a) * w
+    return off, up
 
 
 def planet_pose(plan, body: str, t: float, radii: float = PLANET_VIEW_RADII) -> CameraPose:
