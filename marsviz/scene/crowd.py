@@ -96,6 +96,7 @@ class Crowd(Visual):
         self.slots: dict = {}  # key -> (x, y, half-size px): moved items with a leader line
         self.discs: dict = {}  # planet -> (x, y, radius px) as drawn now (in front of the camera)
         self.groups: list = []  # (planet, text): ships hidden at a planet, named together
+        self.segments: list = []  # leader lines drawn now, ((x0, y0), (x1, y1)) display pixels
         self._dirty = False
         self._verts: dict = {}
         self.leader, self.leader_actor = leader_actor(self, "crowd-leaders")
@@ -131,6 +132,8 @@ class Crowd(Visual):
         view = np.asarray(cam.GetFocalPoint(), dtype=float) - cpos
         view /= np.linalg.norm(view) or 1.0
         up = np.asarray(cam.GetViewUp(), dtype=float)
+        up = up - np.dot(up, view) * view  # the screen's up (a camera's view-up may lean)
+        up /= np.linalg.norm(up) or 1.0
         k = ctx.px
         discs = {}
         for b in PLANETS:
@@ -138,6 +141,9 @@ class Crowd(Visual):
             if c is None or not self._in_front(c, cpos, view):
                 continue
             x, y, _ = self._project(c)
+            w, h = ctx.size
+            if not (-0.5 * w <= x <= 1.5 * w and -0.5 * h <= y <= 1.5 * h):
+                continue  # far out of the frame (its projected size would mean nothing)
             x2, y2, _ = self._project(np.asarray(c, dtype=float) + up * ctx.radii[b])
             discs[b] = (x, y, float(math.hypot(x2 - x, y2 - y)))
         self.discs = discs
@@ -173,7 +179,8 @@ class Crowd(Visual):
                 rho = r + f + (LEADER_PX if lead else GAP_PX) * k
                 spot = self._free_spot(cx, cy, rho, a0, f, placed, lead, k)
                 if spot is None:
-                    hidden.add(key)
+                    if not lead:  # the crewed ship and the active event are never hidden
+                        hidden.add(key)
                     continue
                 sx, sy = spot
                 placed.append((sx, sy, f))
@@ -281,6 +288,7 @@ class Crowd(Visual):
             a, e = r + 1.0 * self.ctx.px, d - inner - 1.0
             if e > a + 2.0:
                 segs.append(((cx + u[0] * a, cy + u[1] * a), (cx + u[0] * e, cy + u[1] * e)))
+        self.segments = segs
         draw_segments(self.leader, self.leader_actor, segs)
 
     def _extent(self, key, u, f) -> float:

@@ -195,6 +195,8 @@ class Labels(Visual):
             view = np.array(cam.GetFocalPoint()) - cpos
             view /= np.linalg.norm(view) or 1.0
             up = np.array(cam.GetViewUp())
+            up = up - np.dot(up, view) * view  # the screen's up: a radius drawn across the view
+            up /= np.linalg.norm(up) or 1.0
             from marsviz.scene.ships import ICON_PX
 
             ship_px = SHIP_CLEAR * ICON_PX * self.ctx.px
@@ -301,6 +303,11 @@ class Labels(Visual):
         for key, (x, y, f, _b) in crowd.slots.items():
             if key[0] != "ship":  # a ship's own icon is kept clear above
                 out.append(((x - f, y - f, x + f, y + f), key))
+        for (x0, y0), (x1, y1) in crowd.segments:  # no label across a leader line
+            n = max(2, int(np.hypot(x1 - x0, y1 - y0) / 3.0) + 1)
+            for u in np.linspace(0.0, 1.0, n):
+                x, y = x0 + u * (x1 - x0), y0 + u * (y1 - y0)
+                out.append(((x - 1.0, y - 1.0, x + 1.0, y + 1.0), None))
         return out
 
     @staticmethod
@@ -383,7 +390,7 @@ class Labels(Visual):
                 if box[0] < 1 or box[1] < 1 or box[2] > w - 1 or box[3] > h - 1:
                     continue
                 if (any(overlaps(box, p.box, max(MIN_GAP_PX, GAP * max(px, p.px))) for p in placed)
-                        or any(overlaps(box, b) for b in blocked)):
+                        or any(overlaps(box, b, 1.0) for b in blocked)):  # 1 px: drawn at whole pixels
                     continue
                 if prefer is not None and not (box[1] <= y <= box[3]) and _crosses(x, y, box, placed):
                     continue  # its leader line would run through another label
