@@ -226,8 +226,8 @@ class Crowd(Visual):
 
     def _free_spot(self, cx, cy, rho, a0, f, placed, lead, k):
         """The first place at distance ``rho`` from the disc's centre, from angle ``a0`` turning
-        either way, whose footprint clears the items already moved round this disc (and the
-        other discs); None when there is none within two rings."""
+        either way, inside the frame, whose footprint clears the items already moved round this
+        disc (and the other discs); None when there is none within two rings."""
         for ring in range(2):
             rr = rho + ring * 2.0 * f
             step = math.degrees(min(math.pi / 6, (f + ITEM_GAP_PX * k) / max(rr, 1.0)))
@@ -236,6 +236,8 @@ class Crowd(Visual):
                 a = a0 + (j + 1) // 2 * step * (1 if j % 2 else -1)
                 x = cx + rr * math.cos(math.radians(a))
                 y = cy + rr * math.sin(math.radians(a))
+                if not (f <= x <= self.ctx.size[0] - f and f <= y <= self.ctx.size[1] - f):
+                    continue  # in the frame, or its label would go with it
                 if any(math.hypot(x - px, y - py) < f + pf + ITEM_GAP_PX * k for px, py, pf in placed):
                     continue
                 if any(math.hypot(x - ox, y - oy) < orr + f for ox, oy, orr in self.discs.values()
