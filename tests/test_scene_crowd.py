@@ -104,17 +104,19 @@ def test_mars_disc_is_not_covered_in_the_overview_during_the_stay(scene, plan, s
 
 
 def test_nothing_moves_when_mars_is_large(scene, plan):
-    """In the close Mars-stay camera (Mars a large disc) icons and markers stand where they
-    are: the crowd pass moves and hides nothing there."""
+    """In the close Mars-stay camera (Mars a large disc at true size) the ships and the active
+    event's marker stand where they are: the crowd pass moves and hides none of them."""
     ev = plan.event("water")
     with frame_size(scene, (1280, 720)):
         scene.set_time(ev.t + 0.01)
         scene.set_camera("mars-stay")
         render(scene)
         (_cx, _cy), r = mars_disc(scene, plan)
-        assert r > 60
-        assert not any(k[1] in plan.trajectories or k[0] == "event" and k[1] in scene.markers.site_of
-                       for k in (*scene.crowd.moved, *scene.crowd.hidden) if "mars" in scene.crowd.discs)
+        assert r > 60 and scene.ctx.scales["mars"] == pytest.approx(1.0)
+        touched = {*scene.crowd.moved, *scene.crowd.hidden}
+        assert not [k for k in touched if k[0] == "ship"]
+        assert ("event", "water") not in touched
+        assert ev.title in [p.text for p in scene.labels.placed]
 
 
 def text_box(actor, ren):

@@ -12,11 +12,12 @@ touches it (the item would cover more than about 1/SMALL**2 of the disc):
   and Celestia draw a satellite next to a planet too small to show its orbit;
 - the other ships' icons there are hidden and named together in one label beside the planet
   ("Shirase, Atlantis, Gagarin at Mars");
-- markers of the other events at a surface site are hidden (they cannot be told apart on a
-  disc a few pixels wide; the timeline and the events list keep them), other markers that touch
-  the disc are nudged just outside it;
-- nothing is moved on a disc that is large beside the item (a close view, a surface shot):
-  there the items stand where they are.
+- markers of the other events at a surface site are hidden on a small disc, or wherever two of
+  them overlap (they cannot be told apart; the timeline and the events list keep them), other
+  markers that touch the disc are nudged just outside it;
+- nothing is moved on a disc that is large beside the item (a close view, a surface shot), and
+  no ship or off-surface marker near a planet drawn at true size: there they stand where they
+  are.
 
 The moved places, the hidden items and the discs are what the label layout reads
 (:mod:`marsviz.scene.labels`): a label sits beside the icon or marker as drawn, hidden items get
@@ -39,8 +40,18 @@ from marsviz.scene.geometry import write_points
 #: An item is moved off a disc whose radius is under SMALL times the item's own half-size.
 SMALL = 4.0
 #: ... and the markers of a surface site's events (a ring of them, squeezed onto the disc when
-#: it is small: see ``markers.RING_MAX_RADII``) are left out under SITE_SMALL half-sizes.
-SITE_SMALL = 8.0
+#: it is small: see ``markers.RING_MAX_RADII``) are left out together on a disc under SITE_SMALL
+#: half-sizes of an ordinary marker (5 pixels at 720 px): there the ring is too small for its
+#: markers to be told apart, and for their labels.
+SITE_SMALL = 12.0
+SITE_HALF_PX = 5.0
+#: Two markers closer than this fraction of their half-sizes together overlap.
+OVERLAP = 0.8
+#: Ships and markers off the surface are moved only off a planet drawn enlarged (more than
+#: this factor): at true size (a planet-centred shot, the capture orbit drawn) a ship in low
+#: orbit is drawn where it is, over the planet if it is in front of it. Surface events' markers
+#: are crowded at any scale (their ring is squeezed onto a small disc).
+ENLARGED = 1.5
 #: Moved items: their footprint's edge this far outside the disc (pixels at 720 px), along a
 #: leader line; nudged items (only touching the disc's edge) just GAP_PX outside.
 LEADER_PX = 14.0
@@ -97,6 +108,7 @@ class Crowd(Visual):
         self.discs: dict = {}  # planet -> (x, y, radius px) as drawn now (in front of the camera)
         self.groups: list = []  # (planet, text): ships hidden at a planet, named together
         self.segments: list = []  # leader lines drawn now, ((x0, y0), (x1, y1)) display pixels
+        self.marks: list = []  # (x, y, half-size px) of the event and milestone markers drawn now
         self._dirty = False
         self._verts: dict = {}
         self.leader, self.leader_actor = leader_actor(self, "crowd-leaders")
@@ -149,14 +161,26 @@ class Crowd(Visual):
         self.discs = discs
         items = self._items(cpos, view)
         moved, hidden, slots, nudged, groups = {}, set(), {}, {}, {}
+        site_events = self.markers.site_of
+        # A site's markers drawn on top of one another (a ring seen edge-on at the limb, or
+        # squeezed) cannot be told apart: all but the active event's are left out.
+        ring = [(key, x, y, f) for key, kind, (x, y, _z), f, _p in items if kind == "site"]
+        if any(math.hypot(a[1] - b_[1], a[2] - b_[2]) < OVERLAP * (a[3] + b_[3])
+               for i, a in enumerate(ring) for b_ in ring[i + 1:]):
+            hidden.update(key for key, *_ in ring)
         for b, (cx, cy, r) in discs.items():
             mine = []
+            enlarged = ctx.scales.get(b, 1.0) > ENLARGED
             for it in items:
                 key, kind, (x, y, z), f, _p = it
                 if key in hidden or key in moved:
                     continue
+                if not enlarged and not (key[0] == "event" and key[1] in site_events):
+                    continue  # at true size a ship or a marker near a planet is drawn where it is
                 d = math.hypot(x - cx, y - cy)
-                if d < r + f and r < (SITE_SMALL if kind == "site" else SMALL) * f:
+                if kind == "site" and d < r + f and r < SITE_SMALL * SITE_HALF_PX * ctx.px:
+                    mine.append((it, d))
+                elif kind != "site" and d < r + f and r < SMALL * f:
                     mine.append((it, d))
             if not mine:
                 continue
@@ -190,6 +214,15 @@ class Crowd(Visual):
                 else:
                     nudged[key] = (sx, sy, f)
         self.moved, self.hidden, self.slots = moved, hidden, slots
+        self.marks = []  # (x, y, half-size px) of every marker drawn now
+        for key, kind, (x, y, _z), f, _p in items:
+            if kind in ("ship", "cargo") or key in hidden:
+                continue
+            if key in slots:
+                x, y = slots[key][:2]
+            elif key in nudged:
+                x, y = nudged[key][:2]
+            self.marks.append((x, y, f))
         self.groups = [(b, ", ".join(self.plan.craft_name(c) for c in cids) + " at " + b.capitalize())
                        for b, cids in groups.items()]
         self._apply(cpos, view)

@@ -234,6 +234,8 @@ class Labels(Visual):
                 bw, bh = self._size(text, px, kind == "event")
                 own = [b for b in blocked if kind != "ship" or not _centred(b, x, y)]
                 own += [b for b, k in owned if k != key]
+                if kind == "group" and self.crowd is not None:  # a name beside a planet: off markers
+                    own += [(mx - f, my - f, mx + f, my + f) for mx, my, f in self.crowd.marks]
                 prefer = marks[key[1]][3] if key is not None and key[0] == "event" and key[1] in marks else None
                 box = self._fit(x, y, r_px, bw, bh, px, w, h, placed, own, prefer)
                 if box is None:
