@@ -25,6 +25,7 @@ from marsviz.scene.backdrop import STAR_RADIUS_AU, Backdrop  # noqa: F401  (re-e
 from marsviz.scene.base import SceneContext
 from marsviz.scene.bodies import TILT_DEG, Orbits, Planets  # noqa: F401
 from marsviz.scene.camera import CameraRig
+from marsviz.scene.crowd import Crowd
 from marsviz.scene.geometry import polyline as _polyline  # noqa: F401
 from marsviz.scene.geometry import set_polyline as _set_polyline  # noqa: F401
 from marsviz.scene.geometry import uv_sphere  # noqa: F401
@@ -95,11 +96,13 @@ class MissionScene:
                   self.markers, self.signal, self.preview):
             v.build()
         self.hud.build()
-        self.labels = Labels(ctx, self.markers, self.hud)
+        self.crowd = Crowd(ctx, self.ships, self.markers)
+        self.crowd.build()
+        self.labels = Labels(ctx, self.markers, self.hud, self.crowd)
         self.labels.build()
         self.rig.build()
         self.visuals = (self.backdrop, self.planets, self.orbits, self.trajectories, self.parking, self.ships,
-                        self.markers, self.signal, self.preview, self.labels, self.hud, self.rig)
+                        self.markers, self.signal, self.preview, self.crowd, self.labels, self.hud, self.rig)
         self._observer = self.p.renderer.AddObserver("StartEvent", self._before_render)
         self.layout()
         self._ready = True
@@ -136,6 +139,8 @@ class MissionScene:
             self.hud.update_scale(self.ctx.scales, cam)  # the scale bar follows the user's zoom
             self.hud.settle(self.p.renderer)
         self._clip()
+        if self._ready:
+            self.crowd.arrange()  # icons and markers off small planet discs (labels read it)
         self.labels.place()
 
     def _clip(self) -> None:
