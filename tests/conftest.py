@@ -104,3 +104,12 @@ def scenario_error(text: str) -> str:
     with pytest.raises(ScenarioError) as info:
         parse_scenario(text, "bad.toml")
     return str(info.value)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything that shows a window runs in one worker when the suite runs in parallel
+    (``pytest -n 2 --dist loadgroup``): windows on one virtual screen would take each other's
+    focus. The rest is spread over the workers."""
+    for item in items:
+        if "qtbot" in getattr(item, "fixturenames", ()) or item.get_closest_marker("gui"):
+            item.add_marker(pytest.mark.xdist_group("display"))
