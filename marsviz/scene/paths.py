@@ -45,7 +45,7 @@ from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import polyline, set_line_cells, write_points
 from marsviz.mission.plan import PLANETS
-from marsviz.scene.scales import ChunkIndex, dense_times, encounter_times, has_local_arcs, track_km
+from marsviz.scene.scales import ChunkIndex, LegsIndex, dense_times, encounter_times, has_local_arcs, track_km
 
 FLOWN_STEP_DAYS = 0.5
 #: A path is in a planet's frame within LOCAL_RADII[0] planet radii of it, in the Sun's beyond
@@ -303,6 +303,7 @@ class Trajectories(Visual):
                 mine.append(leg)
             if local:
                 self.timelines[cid] = make_timeline(plan, mine, self.ctx.true_radii_km)
+        self.index = LegsIndex([leg.chunks for leg in self.legs])
 
     def update(self, t: float, shown: dict) -> None:
         """Draw each leg in its planet's frame or the Sun's (see the module's notes) and through
@@ -322,23 +323,37 @@ class Trajectories(Visual):
                 a, b = np.searchsorted(idx, (leg.start, leg.start + len(leg.times)))
                 if b > a:
                     framed[id(leg)] = (idx[a:b] - leg.start, km[a:b])
+        # The points each leg draws away from its Sun-centred place: those a planet's display
+        # map may move and those drawn in a planet's frame; all legs through the map at once.
+        near = self.index.split(self.index.near(dmap)) if dmap is not None else None
+        todo = []  # (leg, indices, km) of the legs with points to move
+        for i, leg in enumerate(self.legs):
+            idx = near[i] if near is not None else np.empty(0, dtype=int)
+            fr = framed.get(id(leg))
+            if fr is not None:
+                idx = np.union1d(idx, fr[0])
+            if len(idx):
+                km = leg.km[idx]
+                if fr is not None:
+                    km = km.copy()
+                    km[np.searchsorted(idx, fr[0])] = fr[1]
+                todo.append((leg, idx, km))
+        moved = {}
+        if todo:
+            km = np.concatenate([x[2] for x in todo])
+            drawn = self.world.to_scene(km if dmap is None else dmap.apply(km))
+            cut = np.cumsum([0] + [len(x[1]) for x in todo])
+            moved = {id(leg): (idx, drawn[cut[j]:cut[j + 1]]) for j, (leg, idx, _km) in enumerate(todo)}
         for leg in self.legs:
             fresh = leg.base_origin != origin
             if fresh:
                 leg.base = self.world.to_scene(leg.km)
                 leg.base_origin = origin
-            idx = leg.chunks.near(dmap) if dmap is not None else np.empty(0, dtype=int)
-            fr = framed.get(id(leg))
-            if fr is not None:
-                idx = np.union1d(idx, fr[0])
-            wrote = bool(len(idx)) or fresh or leg.moved
-            if len(idx):
+            mv = moved.get(id(leg))
+            wrote = mv is not None or fresh or leg.moved
+            if mv is not None:
                 pts = leg.base.copy()
-                km = leg.km[idx]
-                if fr is not None:
-                    km = km.copy()
-                    km[np.searchsorted(idx, fr[0])] = fr[1]
-                pts[idx] = self.world.to_scene(km if dmap is None else dmap.apply(km))
+                pts[mv[0]] = mv[1]
                 leg.points, leg.moved = pts, True
                 write_points(leg.full, pts)
             elif fresh or leg.moved:
