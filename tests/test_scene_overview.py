@@ -37,3 +37,29 @@ def test_the_display_map_moves_each_point_alone():
     both = dmap.apply(pts)
     for i in range(0, 300, 7):
         assert np.array_equal(both[i], dmap.apply(pts[i:i + 1])[0])
+
+
+def _instants(plan, cid):
+    """Instants across a ship's whole span, and on and about each end of its tracks' arcs
+    and blends (where the shortcut of one instant starts and stops)."""
+    out = list(np.linspace(plan.span[0], plan.span[1], 300))
+    for track in plan.local_model.tracks[cid]:
+        for edge in (track.t0 - track.blend_in, track.t0, track.t1, track.t1 + track.blend_out):
+            if np.isfinite(edge):
+                out += [edge + d for d in (-1e-3, -1e-6, 0.0, 1e-6, 1e-3)]
+        for t0, t1, _arc in track.arcs:
+            out += [t0, t1, 0.5 * (t0 + t1)]
+    return [float(t) for t in out if plan.span[0] <= t <= plan.span[1]]
+
+
+def test_a_ships_state_at_one_instant_is_the_state_the_blended_computation_gives(plan):
+    """``local_state`` at one instant (a frame: the arcs alone inside a track) against the same
+    instant computed among others (the leg, blended with every covering track)."""
+    for cid in plan.trajectories:
+        tt = np.array(_instants(plan, cid))
+        for body in ("sun", "earth", "mars", "venus"):
+            r_all, v_all = plan.local_state(cid, np.repeat(tt, 2), body)
+            for i, t in enumerate(tt):
+                r, v = plan.local_state(cid, t, body)
+                np.testing.assert_allclose(r, r_all[2 * i], rtol=0, atol=1e-9)
+                np.testing.assert_allclose(v, v_all[2 * i], rtol=0, atol=1e-12)

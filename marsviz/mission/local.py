@@ -705,6 +705,16 @@ def local_state(model: LocalModel, cid: str, tt: np.ndarray, body: str):
     """Planet-centred states of ``cid`` relative to ``body`` at instants ``tt`` (1-D array)."""
     plan = model.plan
     tc = plan.clamp(tt)
+    if len(tt) == 1:  # one instant (a frame): inside one track's arcs the leg is not needed
+        core = _core_track(model, cid, float(tt[0]))
+        if core is not None:
+            cr, cv = _track_state(core, plan, tt)
+            if core.body != body:
+                ob, ov = plan.body_state(core.body, tc)
+                rb, vb = plan.body_state(body, tc)
+                cr = cr + ob - rb
+                cv = cv + ov - vb
+            return cr, cv
     rb, vb = plan.body_state(body, tc)
     rl, vl = plan.craft_state(cid, tt)
     r = rl - rb
@@ -738,6 +748,20 @@ def local_state(model: LocalModel, cid: str, tt: np.ndarray, body: str):
         r[idx] = wc * cr + (1.0 - wc) * lr
         v[idx] = wc * cv + (1.0 - wc) * lv + wd[:, None] * (cr - lr)
     return r, v
+
+
+def _core_track(model: LocalModel, cid: str, t: float):
+    """The track of ``cid`` whose arcs alone give its state at ``t``: the only track covering
+    ``t``, with ``t`` outside its blends (weight of the conic exactly 1). None otherwise."""
+    found = None
+    for track in model.tracks.get(cid, ()):
+        if track.t0 - track.blend_in <= t <= track.t1 + track.blend_out:
+            if found is not None:
+                return None
+            found = track
+    if found is not None and found.t0 <= t <= found.t1:
+        return found
+    return None
 
 
 def _track_state(track: Track, plan, t):
