@@ -63,3 +63,14 @@ def test_a_ships_state_at_one_instant_is_the_state_the_blended_computation_gives
                 r, v = plan.local_state(cid, t, body)
                 np.testing.assert_allclose(r, r_all[2 * i], rtol=0, atol=1e-9)
                 np.testing.assert_allclose(v, v_all[2 * i], rtol=0, atol=1e-12)
+
+
+def test_a_planets_centre_is_computed_once_per_instant_and_never_stale(plan):
+    from marsviz.scene.base import SceneContext
+
+    ctx = SceneContext(None, plan, None, None, {})
+    for t in (plan.epoch, plan.epoch + 0.25, plan.epoch + 0.25, plan.epoch + 300.0, plan.epoch):
+        for body in ("earth", "mars", "venus"):
+            got = ctx.body_km(body, t)
+            assert got is ctx.body_km(body, t)
+            np.testing.assert_array_equal(got, plan.table.state(body, t)[0])
