@@ -350,6 +350,8 @@ class Trajectories(Visual):
                 leg.base = self.world.to_scene(leg.km)
                 leg.base_origin = origin
             mv = moved.get(id(leg))
+            if mv is not None and np.array_equal(mv[1], leg.base[mv[0]]):
+                mv = None  # within a planet's reach box, but the map moved none of its points
             wrote = mv is not None or fresh or leg.moved
             if mv is not None:
                 pts = leg.base.copy()
