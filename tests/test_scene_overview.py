@@ -74,3 +74,13 @@ def test_a_planets_centre_is_computed_once_per_instant_and_never_stale(plan):
             got = ctx.body_km(body, t)
             assert got is ctx.body_km(body, t)
             np.testing.assert_array_equal(got, plan.table.state(body, t)[0])
+
+
+def test_rotation_and_spin_from_one_interpolation_equal_the_separate_ones(plan):
+    tt = np.linspace(plan.span[0], plan.span[1], 97)
+    for body in ("mercury", "venus", "earth", "mars", "moon"):
+        rot, omega = plan.rotation_and_spin(body, tt)
+        np.testing.assert_array_equal(rot, plan.body_rotation(body, tt))
+        _el, rate = plan._rotation_elements(body, tt)
+        np.testing.assert_allclose(omega, rot[:, :, 2] * np.radians(rate[:, 2])[:, None], rtol=0, atol=1e-18)
+        np.testing.assert_array_equal(plan.spin_vector(body, tt[5]), omega[5])

@@ -204,8 +204,7 @@ class Fixed:
     r_fixed: np.ndarray
 
     def state(self, plan, body, tt):
-        rot = plan.body_rotation(body, tt)
-        omega = plan.spin_vector(body, tt)
+        rot, omega = plan.rotation_and_spin(body, np.atleast_1d(np.asarray(tt, dtype=float)))
         r = np.einsum("nij,j->ni", rot, self.r_fixed)
         return r, np.cross(omega, r)
 
