@@ -705,7 +705,12 @@ def local_state(model: LocalModel, cid: str, tt: np.ndarray, body: str):
     plan = model.plan
     tc = plan.clamp(tt)
     if len(tt) == 1:  # one instant (a frame): inside one track's arcs the leg is not needed
-        core = _core_track(model, cid, float(tt[0]))
+        covering = [tr for tr in model.tracks.get(cid, ()) if tr.t0 - tr.blend_in <= tt[0] <= tr.t1 + tr.blend_out]
+        if not covering:  # on the leg alone
+            rb, vb = plan.body_state(body, tc)
+            rl, vl = plan.craft_state(cid, tt)
+            return rl - rb, vl - vb
+        core = covering[0] if len(covering) == 1 and covering[0].t0 <= tt[0] <= covering[0].t1 else None
         if core is not None:
             cr, cv = _track_state(core, plan, tt)
             if core.body != body:
@@ -747,20 +752,6 @@ def local_state(model: LocalModel, cid: str, tt: np.ndarray, body: str):
         r[idx] = wc * cr + (1.0 - wc) * lr
         v[idx] = wc * cv + (1.0 - wc) * lv + wd[:, None] * (cr - lr)
     return r, v
-
-
-def _core_track(model: LocalModel, cid: str, t: float):
-    """The track of ``cid`` whose arcs alone give its state at ``t``: the only track covering
-    ``t``, with ``t`` outside its blends (weight of the conic exactly 1). None otherwise."""
-    found = None
-    for track in model.tracks.get(cid, ()):
-        if track.t0 - track.blend_in <= t <= track.t1 + track.blend_out:
-            if found is not None:
-                return None
-            found = track
-    if found is not None and found.t0 <= t <= found.t1:
-        return found
-    return None
 
 
 def _track_state(track: Track, plan, t):
