@@ -755,10 +755,16 @@ def local_state(model: LocalModel, cid: str, tt: np.ndarray, body: str):
 
 
 def _track_state(track: Track, plan, t):
+    n = len(track.arcs)
+    if len(t) == 1:  # one instant: the first arc whose span holds it (the last one has no end)
+        x = t[0]
+        for i, (t0, t1, arc) in enumerate(track.arcs):
+            if (i == 0 or x >= t0) and (i == n - 1 or x < t1):
+                r, v = arc.state(plan, track.body, t)
+                return np.array(r, dtype=float).reshape(1, 3), np.array(v, dtype=float).reshape(1, 3)
     r = np.empty((len(t), 3))
     v = np.empty((len(t), 3))
     done = np.zeros(len(t), dtype=bool)
-    n = len(track.arcs)
     for i, (t0, t1, arc) in enumerate(track.arcs):
         lo = -math.inf if i == 0 else t0
         hi = math.inf if i == n - 1 else t1

@@ -247,14 +247,15 @@ def zoom_weight(scale: float) -> float:
     return float(1.0 - _smootherstep(x))
 
 
-def drawn_km(plan, tl: Timeline, t: float, radii_km: dict, scales: dict | None = None):
+def drawn_km(plan, tl: Timeline, t: float, radii_km: dict, scales: dict | None = None, zoom: dict | None = None):
     """Where the samples of a ship's timeline are drawn at instant ``t`` (before any display
     map), with planets drawn ``scales`` times their true size (default: true size):
     ``(indices, heliocentric km)`` of the samples not drawn where the Sun-centred path has
-    them, and their frame weights."""
+    them, and their frame weights. ``zoom``: each planet's :func:`zoom_weight` for ``scales``,
+    if known."""
     idx_all, km_all, w_all = [], [], []
     for b, (wd, pb) in tl.near.items():
-        z = zoom_weight(scales[b]) if scales else 1.0
+        z = zoom[b] if zoom is not None else zoom_weight(scales[b]) if scales else 1.0
         if z <= 0.0:
             continue
         w = path_weights(wd, tl.times, t) * z
@@ -313,8 +314,12 @@ class Trajectories(Visual):
         dmap = self.ctx.dmap
         origin = tuple(self.world.origin_km)
         framed: dict = {}  # id(leg) -> (indices in the leg, km)
+        scales = self.ctx.scales
+        zoom = {b: zoom_weight(s) for b, s in scales.items()} if scales else None
         for tl in self.timelines.values():
-            idx, km, _w = drawn_km(self.plan, tl, t, self.ctx.true_radii_km, self.ctx.scales)
+            if zoom is not None and not any(zoom[b] > 0.0 for b in tl.near):
+                continue  # every planet it nears drawn too large for its frame: Sun-centred
+            idx, km, _w = drawn_km(self.plan, tl, t, self.ctx.true_radii_km, scales, zoom)
             if not len(idx):
                 continue
             order = np.argsort(idx)
