@@ -26,6 +26,7 @@ def test_one_index_over_all_legs_finds_what_each_legs_index_finds():
     assert hits > 0
     # A map with no planet near anything, and one with no terms at all.
     assert len(one.near(scales.DisplayMap({}, floor=False))) == 0
+    assert scales.LegsIndex([]).split(scales.LegsIndex([]).near(dmap)) == []
 
 
 def test_the_display_map_moves_each_point_alone():

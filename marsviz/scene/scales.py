@@ -133,11 +133,12 @@ class LegsIndex:
         self.size = size = idx[0].size if idx else 32
         assert all(c.size == size for c in idx)
         self.offsets = np.cumsum([0] + [c.n for c in idx])
-        self.lo = np.concatenate([c.lo for c in idx]).reshape(-1, 3)
-        self.hi = np.concatenate([c.hi for c in idx]).reshape(-1, 3)
-        self.start = np.concatenate([off + np.arange(0, c.n, size) for off, c in zip(self.offsets, idx)]).astype(int)
+        self.lo = np.concatenate([c.lo for c in idx] + [np.empty((0, 3))]).reshape(-1, 3)
+        self.hi = np.concatenate([c.hi for c in idx] + [np.empty((0, 3))]).reshape(-1, 3)
+        self.start = np.concatenate([off + np.arange(0, c.n, size) for off, c in zip(self.offsets, idx)]
+                                    + [np.empty(0)]).astype(int)
         self.end = np.concatenate([np.minimum(np.arange(0, c.n, size) + size, c.n) + off
-                                   for off, c in zip(self.offsets, idx)]).astype(int)
+                                   for off, c in zip(self.offsets, idx)] + [np.empty(0)]).astype(int)
 
     def near(self, dmap: "DisplayMap") -> np.ndarray:
         """Indices (into the sets one after another) of the points that may lie within reach of
