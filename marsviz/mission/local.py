@@ -204,8 +204,7 @@ class Fixed:
     r_fixed: np.ndarray
 
     def state(self, plan, body, tt):
-        rot = plan.body_rotation(body, tt)
-        omega = plan.spin_vector(body, tt)
+        rot, omega = plan.rotation_and_spin(body, np.atleast_1d(np.asarray(tt, dtype=float)))
         r = np.einsum("nij,j->ni", rot, self.r_fixed)
         return r, np.cross(omega, r)
 
@@ -705,6 +704,21 @@ def local_state(model: LocalModel, cid: str, tt: np.ndarray, body: str):
     """Planet-centred states of ``cid`` relative to ``body`` at instants ``tt`` (1-D array)."""
     plan = model.plan
     tc = plan.clamp(tt)
+    if len(tt) == 1:  # one instant (a frame): inside one track's arcs the leg is not needed
+        covering = [tr for tr in model.tracks.get(cid, ()) if tr.t0 - tr.blend_in <= tt[0] <= tr.t1 + tr.blend_out]
+        if not covering:  # on the leg alone
+            rb, vb = plan.body_state(body, tc)
+            rl, vl = plan.craft_state(cid, tt)
+            return rl - rb, vl - vb
+        core = covering[0] if len(covering) == 1 and covering[0].t0 <= tt[0] <= covering[0].t1 else None
+        if core is not None:
+            cr, cv = _track_state(core, plan, tt)
+            if core.body != body:
+                ob, ov = plan.body_state(core.body, tc)
+                rb, vb = plan.body_state(body, tc)
+                cr = cr + ob - rb
+                cv = cv + ov - vb
+            return cr, cv
     rb, vb = plan.body_state(body, tc)
     rl, vl = plan.craft_state(cid, tt)
     r = rl - rb
@@ -797,10 +811,16 @@ def ellipse_points(conic: Conic, n: int = 720) -> np.ndarray:
 
 
 def _track_state(track: Track, plan, t):
+    n = len(track.arcs)
+    if len(t) == 1:  # one instant: the first arc whose span holds it (the last one has no end)
+        x = t[0]
+        for i, (t0, t1, arc) in enumerate(track.arcs):
+            if (i == 0 or x >= t0) and (i == n - 1 or x < t1):
+                r, v = arc.state(plan, track.body, t)
+                return np.array(r, dtype=float).reshape(1, 3), np.array(v, dtype=float).reshape(1, 3)
     r = np.empty((len(t), 3))
     v = np.empty((len(t), 3))
     done = np.zeros(len(t), dtype=bool)
-    n = len(track.arcs)
     for i, (t0, t1, arc) in enumerate(track.arcs):
         lo = -math.inf if i == 0 else t0
         hi = math.inf if i == n - 1 else t1

@@ -271,10 +271,18 @@ class Plan:
 
         The slow motion of the pole itself (precession) is left out: below 1e-11 rad/s.
         """
-        el, rate = self._rotation_elements(body, t)
-        m = self.body_rotation(body, np.atleast_1d(np.asarray(t, dtype=float)))
-        w = m[:, :, 2] * np.radians(rate[:, 2])[:, None]
+        w = self.rotation_and_spin(body, np.atleast_1d(np.asarray(t, dtype=float)))[1]
         return w[0] if np.ndim(t) == 0 else w
+
+    def rotation_and_spin(self, body: str, tt):
+        """:meth:`body_rotation` and :meth:`spin_vector` of ``body`` at instants ``tt`` (1-D),
+        from one interpolation of the rotation elements: ((n, 3, 3), (n, 3))."""
+        from marsviz.mission.ephemeris import ICRS_TO_ECLIPTIC
+        from marsviz.mission.local import rotation_matrices
+
+        el, rate = self._rotation_elements(body, tt)
+        m = ICRS_TO_ECLIPTIC @ rotation_matrices(el)
+        return m, m[:, :, 2] * np.radians(rate[:, 2])[:, None]
 
     def site_fixed(self, site_id: str) -> np.ndarray:
         """Body-fixed position (km) of a site on its body's reference sphere."""

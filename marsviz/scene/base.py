@@ -28,6 +28,17 @@ class SceneContext:
     dmap: object = None  # the DisplayMap of this instant and camera
     sized: list = field(default_factory=list)  # (actor, line width, point size) at 720 px
     planets: object = None  # the Planets visual (turning globes)
+    _centres: tuple = (None, None)  # (instant, {body: heliocentric km}) of body_km
+
+    def body_km(self, body: str, t: float) -> np.ndarray:
+        """Heliocentric km of planet ``body`` at ``t`` (``plan.table``), computed once per instant."""
+        when, got = self._centres
+        if when != t:
+            got = {}
+            self._centres = (t, got)
+        if body not in got:
+            got[body] = np.asarray(self.plan.table.state(body, t)[0], dtype=float)
+        return got[body]
 
     @property
     def px(self) -> float:

@@ -186,7 +186,7 @@ class Planets(Visual):
         """Move the planets to ``t``; returns their heliocentric positions (km)."""
         km = {}
         for body in PLANETS:
-            km[body] = self.plan.table.state(body, t)[0]
+            km[body] = self.ctx.body_km(body, t)
         if self.moon_actor is not None:
             km["moon"] = np.asarray(self.plan.position("moon", t), dtype=float)
         return km

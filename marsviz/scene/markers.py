@@ -130,7 +130,7 @@ class Markers(Visual):
             if body not in frames:
                 rot = planets.rotation(body) if planets is not None and body in planets.spinning \
                     else np.asarray(self.plan.body_rotation(body, t), dtype=float)
-                centre = np.asarray(self.plan.table.state(body, t)[0], dtype=float)
+                centre = self.ctx.body_km(body, t)
                 frames[body] = (centre, rot, self.ctx.scales.get(body, 1.0))
             centre, rot, s = frames[body]
             drawn[sid] = centre + s * (rot @ self._site_fixed[sid])

@@ -45,7 +45,7 @@ from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import polyline, set_line_cells, write_points
 from marsviz.mission.plan import PLANETS
-from marsviz.scene.scales import ChunkIndex, dense_times, encounter_times, has_local_arcs, track_km
+from marsviz.scene.scales import ChunkIndex, LegsIndex, dense_times, encounter_times, has_local_arcs, track_km
 
 FLOWN_STEP_DAYS = 0.5
 #: A path is in a planet's frame within LOCAL_RADII[0] planet radii of it, in the Sun's beyond
@@ -258,14 +258,15 @@ def zoom_weight(scale: float) -> float:
     return float(1.0 - _smootherstep(x))
 
 
-def drawn_km(plan, tl: Timeline, t: float, radii_km: dict, scales: dict | None = None):
+def drawn_km(plan, tl: Timeline, t: float, radii_km: dict, scales: dict | None = None, zoom: dict | None = None):
     """Where the samples of a ship's timeline are drawn at instant ``t`` (before any display
     map), with planets drawn ``scales`` times their true size (default: true size):
     ``(indices, heliocentric km)`` of the samples not drawn where the Sun-centred path has
-    them, and their frame weights."""
+    them, and their frame weights. ``zoom``: each planet's :func:`zoom_weight` for ``scales``,
+    if known."""
     idx_all, km_all, w_all = [], [], []
     for b, (wd, pb) in tl.near.items():
-        z = zoom_weight(scales[b]) if scales else 1.0
+        z = zoom[b] if zoom is not None else zoom_weight(scales[b]) if scales else 1.0
         if z <= 0.0:
             continue
         w = path_weights(wd, tl.times, t) * z
@@ -314,6 +315,7 @@ class Trajectories(Visual):
                 mine.append(leg)
             if local:
                 self.timelines[cid] = make_timeline(plan, mine, self.ctx.true_radii_km)
+        self.index = LegsIndex([leg.chunks for leg in self.legs])
 
     def update(self, t: float, shown: dict) -> None:
         """Draw each leg in its planet's frame or the Sun's (see the module's notes) and through
@@ -323,8 +325,12 @@ class Trajectories(Visual):
         dmap = self.ctx.dmap
         origin = tuple(self.world.origin_km)
         framed: dict = {}  # id(leg) -> (indices in the leg, km)
+        scales = self.ctx.scales
+        zoom = {b: zoom_weight(s) for b, s in scales.items()} if scales else None
         for tl in self.timelines.values():
-            idx, km, _w = drawn_km(self.plan, tl, t, self.ctx.true_radii_km, self.ctx.scales)
+            if zoom is not None and not any(zoom[b] > 0.0 for b in tl.near):
+                continue  # every planet it nears drawn too large for its frame: Sun-centred
+            idx, km, _w = drawn_km(self.plan, tl, t, self.ctx.true_radii_km, scales, zoom)
             if not len(idx):
                 continue
             order = np.argsort(idx)
@@ -333,23 +339,39 @@ class Trajectories(Visual):
                 a, b = np.searchsorted(idx, (leg.start, leg.start + len(leg.times)))
                 if b > a:
                     framed[id(leg)] = (idx[a:b] - leg.start, km[a:b])
+        # The points each leg draws away from its Sun-centred place: those a planet's display
+        # map may move and those drawn in a planet's frame; all legs through the map at once.
+        near = self.index.split(self.index.near(dmap)) if dmap is not None else None
+        todo = []  # (leg, indices, km) of the legs with points to move
+        for i, leg in enumerate(self.legs):
+            idx = near[i] if near is not None else np.empty(0, dtype=int)
+            fr = framed.get(id(leg))
+            if fr is not None:
+                idx = np.union1d(idx, fr[0])
+            if len(idx):
+                km = leg.km[idx]
+                if fr is not None:
+                    km = km.copy()
+                    km[np.searchsorted(idx, fr[0])] = fr[1]
+                todo.append((leg, idx, km))
+        moved = {}
+        if todo:
+            km = np.concatenate([x[2] for x in todo])
+            drawn = self.world.to_scene(km if dmap is None else dmap.apply(km))
+            cut = np.cumsum([0] + [len(x[1]) for x in todo])
+            moved = {id(leg): (idx, drawn[cut[j]:cut[j + 1]]) for j, (leg, idx, _km) in enumerate(todo)}
         for leg in self.legs:
             fresh = leg.base_origin != origin
             if fresh:
                 leg.base = self.world.to_scene(leg.km)
                 leg.base_origin = origin
-            idx = leg.chunks.near(dmap) if dmap is not None else np.empty(0, dtype=int)
-            fr = framed.get(id(leg))
-            if fr is not None:
-                idx = np.union1d(idx, fr[0])
-            wrote = bool(len(idx)) or fresh or leg.moved
-            if len(idx):
+            mv = moved.get(id(leg))
+            if mv is not None and np.array_equal(mv[1], leg.base[mv[0]]):
+                mv = None  # within a planet's reach box, but the map moved none of its points
+            wrote = mv is not None or fresh or leg.moved
+            if mv is not None:
                 pts = leg.base.copy()
-                km = leg.km[idx]
-                if fr is not None:
-                    km = km.copy()
-                    km[np.searchsorted(idx, fr[0])] = fr[1]
-                pts[idx] = self.world.to_scene(km if dmap is None else dmap.apply(km))
+                pts[mv[0]] = mv[1]
                 leg.points, leg.moved = pts, True
                 write_points(leg.full, pts)
             elif fresh or leg.moved:

@@ -123,6 +123,42 @@ class ChunkIndex:
         return idx[idx < self.n]
 
 
+class LegsIndex:
+    """:class:`ChunkIndex` over several point sets at once (a scene's legs, one after another):
+    one query per frame for all of them, each chunk within one set (so a set none of whose own
+    chunks is near a planet gets no index)."""
+
+    def __init__(self, idx: list):
+        """``idx``: the :class:`ChunkIndex` of each set (of one chunk size)."""
+        self.size = size = idx[0].size if idx else 32
+        assert all(c.size == size for c in idx)
+        self.offsets = np.cumsum([0] + [c.n for c in idx])
+        self.lo = np.concatenate([c.lo for c in idx] + [np.empty((0, 3))]).reshape(-1, 3)
+        self.hi = np.concatenate([c.hi for c in idx] + [np.empty((0, 3))]).reshape(-1, 3)
+        self.start = np.concatenate([off + np.arange(0, c.n, size) for off, c in zip(self.offsets, idx)]
+                                    + [np.empty(0)]).astype(int)
+        self.end = np.concatenate([np.minimum(np.arange(0, c.n, size) + size, c.n) + off
+                                   for off, c in zip(self.offsets, idx)] + [np.empty(0)]).astype(int)
+
+    def near(self, dmap: "DisplayMap") -> np.ndarray:
+        """Indices (into the sets one after another) of the points that may lie within reach of
+        a planet of ``dmap``; the same points as each set's own :meth:`ChunkIndex.near`."""
+        if not dmap.terms or not len(self.lo):
+            return np.empty(0, dtype=int)
+        c, r = dmap.centres[:, None, :], dmap.reach[:, None, None]
+        hit = ((c + r >= self.lo[None]) & (c - r <= self.hi[None])).all(axis=2).any(axis=0)
+        chunks = np.nonzero(hit)[0]
+        if not len(chunks):
+            return np.empty(0, dtype=int)
+        idx = (self.start[chunks][:, None] + np.arange(self.size)[None, :])
+        return idx[idx < self.end[chunks][:, None]]
+
+    def split(self, idx: np.ndarray) -> list:
+        """Sorted indices into the sets one after another, as indices into each set."""
+        cut = np.searchsorted(idx, self.offsets)
+        return [idx[cut[i]:cut[i + 1]] - self.offsets[i] for i in range(len(self.offsets) - 1)]
+
+
 def _smoothstep(x):
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3.0 - 2.0 * x)

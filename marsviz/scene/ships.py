@@ -150,7 +150,7 @@ class Ships(Visual):
         rot = planets.rotation(body) if planets is not None and body in planets.spinning else \
             np.asarray(self.plan.body_rotation(body, self.ctx.t), dtype=float)
         s = self.ctx.scales.get(body, 1.0)
-        centre = np.asarray(self.plan.table.state(body, self.ctx.t)[0], dtype=float)
+        centre = self.ctx.body_km(body, self.ctx.t)
         f = st["fixed"]
         up = f / np.linalg.norm(f)
         east = np.cross([0.0, 0.0, 1.0], up)  # the body's east (its pole is body-fixed +z)
@@ -239,7 +239,7 @@ class Ships(Visual):
         if self.forms[cid]["landed"] is None:
             return None
         for body in LANDING_BODIES:
-            rel = np.asarray(r_km, dtype=float) - np.asarray(self.plan.table.state(body, t)[0], dtype=float)
+            rel = np.asarray(r_km, dtype=float) - self.ctx.body_km(body, t)
             d = float(np.linalg.norm(rel))
             if d < self.ctx.true_radii_km[body] + LANDED_KM:
                 return rel / d
