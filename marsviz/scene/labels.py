@@ -233,6 +233,8 @@ class Labels(Visual):
                     r_px = float(np.hypot(x2 - x, y2 - y))
                     if kind == "planet" and r_px > PLANET_LABEL_MAX * h:
                         continue
+                if kind != "planet":
+                    r_px = max(r_px, self._disc_under(x, y, h))
                 px = self.font_px[kind]
                 bw, bh = self._size(text, px, kind == "event")
                 own = [b for b in blocked if kind != "ship" or not _centred(b, x, y)]
@@ -292,6 +294,19 @@ class Labels(Visual):
             return c
         return [(kind, text, crowd.anchor(key, anchor), radius, key)
                 for kind, text, anchor, radius, key in c if not crowd.is_hidden(key)]
+
+    def _disc_under(self, x: float, y: float, h: int) -> float:
+        """The radius (px) of the clear space round a small drawn planet disc that a label
+        anchored at (x, y) lies in, or 0: an event or ship at the planet has its label start
+        beside the disc, not on it (where the disc's keep-out would drop it)."""
+        if self.crowd is None:
+            return 0.0
+        g = DISC_GAP_PX * self.ctx.px
+        best = 0.0
+        for dx, dy, r in self.crowd.discs.values():
+            if r < DISC_CLEAR * h and max(abs(x - dx), abs(y - dy)) < r + g:
+                best = max(best, r + g + max(abs(x - dx), abs(y - dy)))
+        return best
 
     def _crowd_keep_out(self, h: int) -> list:
         """(display box, key of the item it belongs to) that labels keep clear of: planet discs
