@@ -520,6 +520,34 @@ class MainWindow(QMainWindow):
         ev = self.plan.event(event_id)
         self.set_playhead(ev.t, forced_event=ev)
 
+    def story_frame(self, event_id: str):
+        """The storyboard's frame state where ``event_id``'s own card comes up (the instant
+        story playback and the guided tour show it), or None when the story has no card for it."""
+        sb = self.storyboard()
+        span = next((c for c in sb.cards if c.event_id == event_id and c.kind in ("event", "title")), None)
+        return None if span is None else sb.at(span.start_s)
+
+    def open_on_event(self, event_id: str, camera: str | None = None) -> None:
+        """Open on an event (``--at``): the playhead on it, its card up and its row highlighted,
+        seen through the story's camera at its card, or through camera preset ``camera``."""
+        if camera is not None:
+            self.set_camera(camera)
+            self.jump_to_event(event_id)
+            return
+        self.jump_to_event(event_id)
+        state = self.story_frame(event_id)
+        if state is None:
+            return
+        self.tau = state.tau_s  # story playback goes on from this card
+        self.last_pose = state.camera
+        if hasattr(self.scene, "apply"):
+            self.scene.apply(state)
+            self._card_shown = None
+            self._show_card(self.playhead)  # the window's own card (a question's answer) on top
+        else:
+            apply_pose(self.view, state.camera)
+        self.request_render()
+
     def jump_event(self, direction: int) -> None:
         """PageUp/PageDown: the previous/next event (prologue and epilogue included)."""
         if self.tour is not None:
