@@ -56,6 +56,29 @@ def test_at_an_event_opens_on_the_storys_camera_at_its_card(window, plan):
             assert window.scene._texts["camera"].actor.GetInput().startswith("View: Mars surface")
 
 
+def test_after_opening_on_an_event_the_story_camera_goes_with_the_playhead(window, plan):
+    """Stepping on from --at dust-devil keeps the story's camera (the storyboard's pose at the
+    new instant), so Mars does not drift out of the surface view; choosing a preset ends it."""
+    sb = window.storyboard()
+    place_at(window, "dust-devil", _parse_at(plan, "dust-devil"))
+    for _ in range(3):
+        window.step(0.25)
+        t = window.playhead
+        pose, _shot = sb.camera_at(sb.tau_of(t), t)
+        pos, focal = camera_km(window)
+        assert np.linalg.norm(pos - np.asarray(pose.position_km)) < 1.0
+        window._render_now()
+        x, y = window.scene.world_to_display(window.scene.position_au("mars"))
+        w, h = window.scene.p.window_size
+        assert 0 < x < w and 0 < y < h, (t, x, y)
+    window.set_camera("overview")
+    window.step(0.25)
+    pos, _ = camera_km(window)
+    from marsviz.mission.plan import AU_KM
+
+    assert np.allclose(pos, np.array([0.0, -2.6, 5.6]) * AU_KM, rtol=0, atol=1.0)
+
+
 def test_at_an_event_with_a_camera_preset_keeps_the_preset(window, plan):
     from marsviz.mission.plan import AU_KM
     from marsviz.story.shots import preset_pose

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.pace = "story"  # "story": the storyboard's pace and camera; "constant": a steady rate
         self.tau = 0.0  # presentation seconds into the storyboard (story pace)
         self.last_pose = None  # the last storyboard camera pose shown
+        self.story_camera = False  # the view is the story's camera (not a preset the user chose)
         self._storyboard = None
         self.playing = False
         self._render_pending = False
@@ -405,6 +406,12 @@ class MainWindow(QMainWindow):
         self._show_date(t)
         if how != "story" and self.pace == "story" and self._storyboard is not None:
             self.tau = self._storyboard.tau_of(t)  # scrubbing anywhere: the story goes on from here
+            if self.story_camera and self.tour is None:
+                # The story's camera stays with the story's shot (Mars does not drift out of a
+                # surface view when the playhead steps a day).
+                pose, shot = self._storyboard.camera_at(self.tau, t)
+                self.last_pose = pose
+                self.scene.set_pose(pose, shot)
         self.request_render()
         if t != prev:
             self.playheadChanged.emit(t)
@@ -540,6 +547,7 @@ class MainWindow(QMainWindow):
             return
         self.tau = state.tau_s  # story playback goes on from this card
         self.last_pose = state.camera
+        self.story_camera = True
         if hasattr(self.scene, "apply"):
             self.scene.apply(state)
             self._card_shown = None
@@ -638,6 +646,7 @@ class MainWindow(QMainWindow):
         ev = self.plan.event(state.card) if state.card else None
         self.tau = state.tau_s
         self.last_pose = state.camera
+        self.story_camera = True
         if hasattr(self.scene, "apply"):
             # A scene that applies whole frame states (floating origin, true-size close-ups);
             # the window's own card (the answer, how long ago) is put back on top just after.
@@ -699,6 +708,7 @@ class MainWindow(QMainWindow):
     def set_camera(self, key: str) -> None:
         self.scene.set_camera(key)
         self.user_camera = key  # the preset the user chose (a storyboard shot is not one)
+        self.story_camera = False
         if key in self.camera_actions:
             self.camera_actions[key].setChecked(True)
         i = self.camera_box.findData(key)
