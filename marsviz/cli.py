@@ -48,7 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot", metavar="PNG",
                    help="save a picture of the window to this new PNG file, then close")
     g.add_argument("--at", metavar="DATE",
-                   help="start with the playhead on this UTC date or event id (an event shows its card)")
+                   help="start with the playhead on this UTC date or event id (an event shows its "
+                        "card, seen through the story's camera at that card)")
+    from marsviz.export_args import CAMERAS
+
+    g.add_argument("--camera", metavar="PRESET",
+                   help=f"start with this camera preset ({', '.join(CAMERAS)}); with --at an event, "
+                        "in place of the story's camera")
 
     pl = sub.add_parser("plan", help="print the designed mission: legs, burns, Δv, alternatives")
     _common(pl)
@@ -126,7 +132,17 @@ def require_display() -> None:
                          "without a screen, or run under 'xvfb-run marsviz'")
 
 
+def check_camera(args) -> None:
+    """``gui --camera``: a camera preset by its name (one line and exit code 2 otherwise)."""
+    from marsviz.export_args import CAMERAS
+
+    name = getattr(args, "camera", None)
+    if name is not None and name not in CAMERAS:
+        raise UsageError(f"--camera: unknown camera preset {name!r} (use {', '.join(CAMERAS)})")
+
+
 def cmd_gui(args, present: bool = False) -> int:
+    check_camera(args)
     require_display()
     from marsviz.gui.app import run
 
@@ -212,6 +228,7 @@ def main(argv=None) -> int:
     if args.command is None:
         args.screenshot = None
         args.at = None
+        args.camera = None
     try:
         return handlers[args.command](args) or 0
     except MarsvizError as exc:

@@ -29,6 +29,31 @@ def test_playhead_moves_everything_to_the_plan(window, plan):
                                plan.craft_state(plan.crewed, plan.epoch + 450)[0] / AU_KM, atol=1e-9)
 
 
+def test_telemetry_gives_the_distance_and_altitude_of_the_ship_in_orbit(window, plan):
+    """Parked before Earth departure and in orbit through the Mars stay, Terra Nova is not at the
+    planet's centre: the panel gives its distance from the centre and its altitude, |r| - R from
+    the ship's planet-centred state, formatted as the panel formats them."""
+    from marsviz.mission.local import conic_elements
+
+    ms = plan.milestones
+    stay = [plan.event(e).t for e in ("mars-arrival", "landing", "dust-devil", "water", "ascent")]
+    cases = [("earth", plan.span[0]), ("earth", ms["earth_departure"] - 2.3), ("earth", ms["earth_departure"])]
+    cases += [("mars", t) for t in stay] + [("mars", ms["mars_arrival"] + 1.6)]
+    for body, t in cases:
+        window.set_playhead(t)
+        r = np.linalg.norm(plan.local_state(plan.crewed, t, body)[0])
+        alt = r - plan.constants[body]["R"]
+        assert window.telemetry.text(body) == f"{r:,.0f} km (altitude {alt:,.0f} km)", (body, t)
+        got = plan.parking_orbit(plan.crewed, t)
+        if got is not None:  # on its orbit: between its periapsis and apoapsis
+            el = conic_elements(got[1])
+            assert el["rp_km"] * (1 - 1e-9) <= r <= el["ra_km"] * (1 + 1e-9)
+        assert alt >= 250.0 - 1e-6 if body == "mars" else alt >= 399.0
+    # Far from both planets: the distance only, as before.
+    window.set_playhead(ms["mars_arrival"] - 100)
+    assert window.telemetry.text("mars").endswith("million km)")
+
+
 def test_landing_on_an_event_shows_its_card_and_highlights_it(window, plan, qtbot):
     window.jump_to_event("plea")
     ev = plan.event("plea")

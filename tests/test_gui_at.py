@@ -1,9 +1,11 @@
 """``marsviz gui --at`` and ``marsviz present --at``: an event id opens on that event with its
 card up; a date only moves the playhead; the tour opens on the stop asked for."""
 
+import numpy as np
 import pytest
 
 from marsviz.gui.app import _parse_at, place_at, start_tour_at
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.gui
 
@@ -22,6 +24,91 @@ def test_at_an_event_shows_its_card_and_highlights_its_row_a_date_only_moves(win
     assert window.playhead == pytest.approx(t)
     assert plan.clock.utc(t).strftime("%Y-%m-%d %H:%M") == "2030-10-01 12:00"
     assert window.scene.card_event is None
+
+
+def camera_km(window):
+    """The window's camera (position, focal point) in heliocentric km."""
+    cam = window.scene.p.renderer.GetActiveCamera()
+    w = window.scene.world
+    return w.to_km(cam.GetPosition()), w.to_km(cam.GetFocalPoint())
+
+
+def test_at_an_event_opens_on_the_storys_camera_at_its_card(window, plan):
+    """--at dust-devil opens on the Mars surface, not the Solar System: the camera is the
+    storyboard's at the start of the event's card (story playback and the tour show the same),
+    a few Mars radii from Mars."""
+    sb = window.storyboard()
+    R = plan.constants["mars"]["R"]
+    for event_id in ("dust-devil", "landing", "accepted"):
+        place_at(window, event_id, _parse_at(plan, event_id))
+        span = next(c for c in sb.cards if c.event_id == event_id and c.kind == "event")
+        want = sb.at(span.start_s)
+        pos, focal = camera_km(window)
+        assert np.linalg.norm(pos - np.asarray(want.camera.position_km)) < 1.0, event_id
+        assert np.linalg.norm(focal - np.asarray(want.camera.focal_km)) < 1.0, event_id
+        assert window.scene.card_event.id == event_id
+        assert window.scene._texts["card-title"].actor.GetInput().strip() == plan.event(event_id).title
+        assert window.events_panel.highlighted == event_id
+        assert window.tau == pytest.approx(span.start_s)  # story playback goes on from this card
+        if event_id == "dust-devil":
+            mars = np.asarray(plan.position("mars", plan.event(event_id).t))
+            assert np.linalg.norm(pos - mars) < 4 * R
+            assert window.scene._texts["camera"].actor.GetInput().startswith("View: Mars surface")
+
+
+def test_after_opening_on_an_event_the_story_camera_goes_with_the_playhead(window, plan):
+    """Stepping on from --at dust-devil keeps the story's camera (the storyboard's pose at the
+    new instant), so Mars does not drift out of the surface view; choosing a preset ends it."""
+    sb = window.storyboard()
+    place_at(window, "dust-devil", _parse_at(plan, "dust-devil"))
+    for _ in range(3):
+        window.step(0.25)
+        t = window.playhead
+        pose, _shot = sb.camera_at(sb.tau_of(t), t)
+        pos, focal = camera_km(window)
+        assert np.linalg.norm(pos - np.asarray(pose.position_km)) < 1.0
+        window._render_now()
+        x, y = window.scene.world_to_display(window.scene.position_au("mars"))
+        w, h = window.scene.p.window_size
+        assert 0 < x < w and 0 < y < h, (t, x, y)
+    window.set_camera("overview")
+    window.step(0.25)
+    pos, _ = camera_km(window)
+    from marsviz.mission.plan import AU_KM
+
+    assert np.allclose(pos, np.array([0.0, -2.6, 5.6]) * AU_KM, rtol=0, atol=1.0)
+
+
+def test_at_an_event_with_a_camera_preset_keeps_the_preset(window, plan):
+    from marsviz.mission.plan import AU_KM
+    from marsviz.story.shots import preset_pose
+
+    place_at(window, "dust-devil", _parse_at(plan, "dust-devil"), "overview")
+    pos, focal = camera_km(window)
+    assert np.allclose(pos, np.array([0.0, -2.6, 5.6]) * AU_KM, rtol=0, atol=1.0)
+    assert np.allclose(focal, 0.0, atol=1.0)
+    assert window.scene.card_event.id == "dust-devil"
+    assert window.camera_box.currentData() == "overview"
+    t = plan.event("dust-devil").t
+    place_at(window, "dust-devil", t, "mars-stay")
+    pose = preset_pose(plan, "mars-stay", t)
+    pos, focal = camera_km(window)
+    assert np.linalg.norm(pos - np.asarray(pose.position_km)) < 1.0
+    assert window.scene.card_event.id == "dust-devil"
+
+
+@pytest.mark.parametrize("args", [("gui", "--camera", "closeup"), ("gui", "--at", "dust-devil", "--camera", "Overview")])
+def test_a_bad_camera_preset_is_one_line_and_exit_code_2(args):
+    out = run_cli(*args, env={"DISPLAY": ""}, timeout=120)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("marsviz: error: --camera: unknown camera preset"), out.stderr
+    assert "mars-stay" in lines[0] and "Traceback" not in out.stderr
+
+
+def test_gui_help_lists_the_camera_option():
+    out = run_cli("gui", "--help", timeout=60)
+    assert out.returncode == 0 and "--camera PRESET" in out.stdout
 
 
 def test_present_at_opens_the_tour_on_that_stop(window, plan):

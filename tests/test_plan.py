@@ -187,7 +187,7 @@ def test_story_events_are_all_covered(plan):
 def test_telemetry_light_time_is_distance_over_c(plan):
     t = plan.milestones["mars_arrival"] + 13
     tel = plan.telemetry(t)
-    d = np.linalg.norm(plan.craft_state(plan.crewed, t)[0] - plan.body_state("earth", t)[0])
+    d = np.linalg.norm(plan.ship_state(plan.crewed, t)[0] - plan.body_state("earth", t)[0])
     assert tel["earth_km"] == pytest.approx(d)
     assert tel["light_time_s"] == pytest.approx(d / 299792.458)
     assert tel["phase"] == "Mars stay"

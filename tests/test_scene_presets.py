@@ -97,3 +97,57 @@ def test_on_the_earth_approach_the_path_ahead_runs_in_to_the_drawn_earth(plan):
             assert d_km.min() < R + 200.0, (ev, d_km.min())
             ship_km = np.linalg.norm(scene.position_au(plan.crewed) - earth) * scene.world.km_per_unit
             assert ship_km > 1.0e6
+
+
+def stay_instants(plan):
+    """Instants of the crewed Mars stay: 16 evenly spread (the phasing revolution and the last
+    half revolution on the departure plane among them) and each event of the stay, with its card."""
+    t0, t1 = plan.milestones["mars_arrival"], plan.milestones["mars_departure"]
+    out = [(t, None) for t in np.linspace(t0, t1, 16)]
+    out += [(t1 - 0.3, None), (t0 + 1.6, None)]  # the departure plane; the phasing apoapsis
+    out += [(e.t, e.id) for e in plan.mission_events if t0 <= e.t <= t1]
+    return out
+
+
+@pytest.mark.parametrize("size", [(480, 270), (1280, 720)])
+def test_mars_stay_frames_terra_nova_at_every_instant_of_the_stay(plan, size):
+    """The mars-stay preset: at every instant of the stay Terra Nova is in the frame (away
+    from its edges) and clear of the heads-up text and the event card; so are Mars and the
+    parked ships; Mars is drawn at true size, its disc at least 7 % of the frame height (50 px
+    at 720p: the landing site region can be made out)."""
+    margin = 0.02 * size[1]
+    R = plan.constants["mars"]["R"]
+    instants = stay_instants(plan)
+    assert len(instants) >= 10 + 9
+    with offscreen_scene(plan, size) as scene:
+        ren = scene.p.renderer
+        apoapsis_seen = 0.0
+        for t, ev in instants:
+            scene.set_time(t)
+            scene.set_camera("mars-stay")
+            scene.show_event_card(plan.event(ev) if ev else None)
+            render_image(scene.p)
+            where = (t, ev, size)
+            assert scene.ctx.scales["mars"] == 1.0, where
+            centre = np.array(scene.planet_actors["mars"].GetPosition())
+            # Mars large enough to make out the landing site region
+            cam = scene.p.camera
+            dist = np.linalg.norm(np.array(cam.position) - centre)
+            frame_h = 2.0 * dist * np.tan(np.radians(cam.view_angle) / 2.0)
+            assert 2.0 * scene.radii_au["mars"] / frame_h >= 0.07, where
+            boxes = [box(t_.actor, ren) for t_ in scene._texts.values()
+                     if t_.actor.GetVisibility() and (t_.actor.GetInput() or "").strip()]
+            assert ev is None or scene.card_event.id == ev
+            for cid in plan.trajectories:
+                if cid != plan.crewed and plan.parking_orbit(cid, t) is None:
+                    continue  # on the ground (on Mars) or not at Mars
+                x, y = scene.world_to_display(scene.position_au(cid))
+                assert margin < x < size[0] - margin and margin < y < size[1] - margin, (where, cid, x, y)
+                yu = size[1] - y
+                for b in boxes:
+                    assert not (b[0] - 4 <= x <= b[2] + 4 and b[1] - 4 <= yu <= b[3] + 4), (where, cid, b)
+            r_km = np.linalg.norm(plan.local_state(plan.crewed, t, "mars")[0])
+            apoapsis_seen = max(apoapsis_seen, r_km)
+            px, py = scene.world_to_display(centre)
+            assert 0 < px < size[0] and 0 < py < size[1], where
+        assert apoapsis_seen > R + 30_000.0  # Terra Nova was checked far out on the ellipse

@@ -146,13 +146,17 @@ def _event(plan, at: str):
     return next((e for e in plan.events if e.id == at), None)
 
 
-def place_at(win, at: str, t: float) -> None:
+def place_at(win, at: str, t: float, camera: str | None = None) -> None:
     """``--at``: an event id puts the playhead on the event with its card up and its row
-    highlighted (as a jump to it does, prologue and epilogue included); a date just moves it."""
+    highlighted (as a jump to it does, prologue and epilogue included), seen through the story's
+    camera at that card (as story playback and the tour show it) unless ``camera`` (a preset)
+    is given; a date just moves the playhead."""
     event = _event(win.plan, at)
     if event is not None:
-        win.jump_to_event(event.id)
+        win.open_on_event(event.id, camera)
     else:
+        if camera is not None:
+            win.set_camera(camera)
         win.set_playhead(t)
 
 
@@ -198,8 +202,11 @@ def run(args, present: bool = False) -> int:
     win.view.ren_win.AddObserver("EndEvent", on_first_render)
     at = getattr(args, "at", None)
     t_at = _parse_at(plan, at) if at else None  # a bad value: one line before the window opens
+    camera = getattr(args, "camera", None)
     if at and not present:
-        place_at(win, at, t_at)
+        place_at(win, at, t_at, camera)
+    elif camera is not None and not present:
+        win.set_camera(camera)
     win.show()
     if present:
         win.start_presentation()

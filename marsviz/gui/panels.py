@@ -90,6 +90,8 @@ class TelemetryPanel(QWidget):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         for key, label in self.FIELDS:
             v = QLabel("-")
+            if key in ("earth", "mars"):
+                v.setToolTip(f"Distance from {label[5:]}'s centre; near it, also the altitude above its mean radius")
             v.setFont(mono)
             v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = v
@@ -103,14 +105,21 @@ class TelemetryPanel(QWidget):
             return f"{km:,.0f} km"
         return f"{km / AU_KM:.3f} AU  ({km / 1e6:,.1f} million km)"
 
+    @classmethod
+    def _from_planet(cls, km: float, alt_km: float) -> str:
+        """Distance from a planet's centre; near the planet (under 0.01 AU), its altitude too."""
+        if km < 0.01 * AU_KM:
+            return f"{km:,.0f} km (altitude {alt_km:,.0f} km)"
+        return cls._dist(km)
+
     def update_from(self, tel: dict) -> None:
         v = self.values
         v["date"].setText(tel["date"])
         v["met"].setText(tel["met"])
         v["phase"].setText(tel["phase"])
         v["sun"].setText(self._dist(tel["sun_km"]))
-        v["earth"].setText(self._dist(tel["earth_km"]))
-        v["mars"].setText(self._dist(tel["mars_km"]))
+        v["earth"].setText(self._from_planet(tel["earth_km"], tel["earth_alt_km"]))
+        v["mars"].setText(self._from_planet(tel["mars_km"], tel["mars_alt_km"]))
         v["speed"].setText(f"{tel['speed_kms']:.2f} km/s")
         v["light"].setText(format_duration(tel["light_time_s"]))
 

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.pace = "story"  # "story": the storyboard's pace and camera; "constant": a steady rate
         self.tau = 0.0  # presentation seconds into the storyboard (story pace)
         self.last_pose = None  # the last storyboard camera pose shown
+        self.story_camera = False  # the view is the story's camera (not a preset the user chose)
         self._storyboard = None
         self.playing = False
         self._render_pending = False
@@ -405,6 +406,12 @@ class MainWindow(QMainWindow):
         self._show_date(t)
         if how != "story" and self.pace == "story" and self._storyboard is not None:
             self.tau = self._storyboard.tau_of(t)  # scrubbing anywhere: the story goes on from here
+            if self.story_camera and self.tour is None:
+                # The story's camera stays with the story's shot (Mars does not drift out of a
+                # surface view when the playhead steps a day).
+                pose, shot = self._storyboard.camera_at(self.tau, t)
+                self.last_pose = pose
+                self.scene.set_pose(pose, shot)
         self.request_render()
         if t != prev:
             self.playheadChanged.emit(t)
@@ -520,6 +527,35 @@ class MainWindow(QMainWindow):
         ev = self.plan.event(event_id)
         self.set_playhead(ev.t, forced_event=ev)
 
+    def story_frame(self, event_id: str):
+        """The storyboard's frame state where ``event_id``'s own card comes up (the instant
+        story playback and the guided tour show it), or None when the story has no card for it."""
+        sb = self.storyboard()
+        span = next((c for c in sb.cards if c.event_id == event_id and c.kind in ("event", "title")), None)
+        return None if span is None else sb.at(span.start_s)
+
+    def open_on_event(self, event_id: str, camera: str | None = None) -> None:
+        """Open on an event (``--at``): the playhead on it, its card up and its row highlighted,
+        seen through the story's camera at its card, or through camera preset ``camera``."""
+        if camera is not None:
+            self.set_camera(camera)
+            self.jump_to_event(event_id)
+            return
+        self.jump_to_event(event_id)
+        state = self.story_frame(event_id)
+        if state is None:
+            return
+        self.tau = state.tau_s  # story playback goes on from this card
+        self.last_pose = state.camera
+        self.story_camera = True
+        if hasattr(self.scene, "apply"):
+            self.scene.apply(state)
+            self._card_shown = None
+            self._show_card(self.playhead)  # the window's own card (a question's answer) on top
+        else:
+            apply_pose(self.view, state.camera)
+        self.request_render()
+
     def jump_event(self, direction: int) -> None:
         """PageUp/PageDown: the previous/next event (prologue and epilogue included)."""
         if self.tour is not None:
@@ -610,6 +646,7 @@ class MainWindow(QMainWindow):
         ev = self.plan.event(state.card) if state.card else None
         self.tau = state.tau_s
         self.last_pose = state.camera
+        self.story_camera = True
         if hasattr(self.scene, "apply"):
             # A scene that applies whole frame states (floating origin, true-size close-ups);
             # the window's own card (the answer, how long ago) is put back on top just after.
@@ -671,6 +708,7 @@ class MainWindow(QMainWindow):
     def set_camera(self, key: str) -> None:
         self.scene.set_camera(key)
         self.user_camera = key  # the preset the user chose (a storyboard shot is not one)
+        self.story_camera = False
         if key in self.camera_actions:
             self.camera_actions[key].setChecked(True)
         i = self.camera_box.findData(key)

@@ -345,23 +345,30 @@ class Plan:
         return self.distance(where, "earth", t) / C_KMS
 
     def telemetry(self, t: float, craft: str | None = None) -> dict:
-        """Date, MET, phase, distances and speed of a spacecraft (default: the crewed one)."""
+        """Date, MET, phase, distances and speed of a spacecraft (default: the crewed one).
+
+        From the ship's true state (:meth:`ship_state`, :meth:`local_state`): parked or in orbit
+        about a planet it is on its parking orbit or capture ellipse, not at the planet's
+        centre. ``earth_km`` and ``mars_km`` are distances from the planets' centres;
+        ``earth_alt_km`` and ``mars_alt_km`` the altitudes above their mean radii.
+        """
         craft = craft or self.crewed
         t = float(self.clamp(t))
-        r, v = self.craft_state(craft, t)
-        earth = self.table.state("earth", t)[0]
-        mars = self.table.state("mars", t)[0]
-        d_earth = float(np.linalg.norm(r - earth))
+        r, v = self.ship_state(craft, t)
+        rel = {b: self.local_state(craft, t, b)[0] for b in ("earth", "mars")}
+        d = {b: float(np.linalg.norm(x)) for b, x in rel.items()}
         return {
             "t": t,
             "date": self.clock.date(t),
             "met": self.clock.met(t),
             "phase": self.phase_at(t).name,
             "sun_km": float(np.linalg.norm(r)),
-            "earth_km": d_earth,
-            "mars_km": float(np.linalg.norm(r - mars)),
+            "earth_km": d["earth"],
+            "mars_km": d["mars"],
+            "earth_alt_km": d["earth"] - float(self.constants["earth"]["R"]),
+            "mars_alt_km": d["mars"] - float(self.constants["mars"]["R"]),
             "speed_kms": float(np.linalg.norm(v)),
-            "light_time_s": d_earth / C_KMS,
+            "light_time_s": d["earth"] / C_KMS,
         }
 
     def event_location(self, ev: ResolvedEvent):

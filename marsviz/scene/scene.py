@@ -271,6 +271,18 @@ class MissionScene:
         self._update_hud()
         self._clip()
 
+    def set_pose(self, pose, shot: str | None = None) -> None:
+        """Put the camera at a storyboard pose (heliocentric km) at the current instant, the
+        pose's origin as the floating origin; ``shot`` names the view. Time and cards stay."""
+        origin = getattr(pose, "origin", None) or "sun"
+        self._set_origin(np.zeros(3) if origin == "sun" else self.plan.position(origin, self.t), origin)
+        if shot:
+            self.rig.preset = shot
+        self.rig.set_pose(pose)
+        self._place()
+        self._update_hud()
+        self._clip()
+
     def _event(self, event_id: str):
         try:
             return self.plan.event(event_id)

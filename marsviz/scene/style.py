@@ -61,7 +61,7 @@ CAMERA_NAMES = {
     "venus": "Venus swing-by",
     "venus-flyby": "Venus swing-by, close",
     "mars-arrival": "Mars arrival",
-    "mars-stay": "Mars stay, close",
+    "mars-stay": "Mars stay orbits",
     "earth-approach": "Earth approach",
     "ship": "Terra Nova, close",
 }

@@ -40,19 +40,28 @@ PRESET_TRACK_KM = {
     "venus": ("venus", 0.5 * AU_KM),
     "venus-flyby": ("venus", 80_000.0),
     "mars-arrival": ("mars", 150_000.0),
-    "mars-stay": ("mars", 45_000.0),
+    "mars-stay": ("mars", 45_000.0),  # a plan with no parking orbit at Mars: Mars alone
     "earth-approach": ("earth", 255_000.0),
     "ship": (None, 0.22),
 }
 #: Presets that look at one encounter of the crewed ship: (planet, kind of encounter). Their
 #: line of sight comes from the encounter's geometry (see :func:`encounter_offset`).
-ENCOUNTER_PRESETS = {"venus-flyby": ("venus", "flyby"), "earth-approach": ("earth", "return")}
+ENCOUNTER_PRESETS = {"venus-flyby": ("venus", "flyby"), "earth-approach": ("earth", "return"),
+                     "mars-stay": ("mars", "stay")}
 #: venus-flyby: the camera this far (degrees) from the hyperbola's pole, tipped away from the
 #: periapsis: the whole swing-by in view, the ship never behind the planet (that needs 33 deg).
 FLYBY_TILT_DEG = 25.0
 #: earth-approach: the camera behind the Earth, this far (degrees) off the line to the incoming
 #: ship: the ship, from 1.6 million km out to the entry interface, in the upper half of the view.
 APPROACH_TILT_DEG = 10.0
+#: mars-stay: the part of the frame (left, right, bottom, top; fractions of the width and the
+#: height, from the bottom left) that Mars and every orbit of the stay fill: above the event
+#: card (and the light-time countdown over it) and below the heads-up text, at 16:9.
+STAY_REGION = (0.06, 0.94, 0.43, 0.79)
+STAY_ASPECT = 16.0 / 9.0
+#: mars-stay: Terra Nova's capture ellipse is seen at most this far (degrees) from face-on, so
+#: that it reads as an ellipse; within that, the line of sight that needs the nearest camera.
+STAY_FACE_ON_DEG = 55.0
 PRESETS = (*PRESET_FIXED_AU, *PRESET_TRACK_KM)
 DEFAULT_SITE = "landing"
 
@@ -224,6 +233,11 @@ def preset_pose(plan, preset: str, t: float) -> CameraPose:
     target = target or plan.crewed
     c = np.asarray(plan.position(target, float(plan.clamp(t))), dtype=float)
     outward = c / (np.linalg.norm(c) or 1.0)
+    if preset == "mars-stay":
+        frame = stay_frame(plan)
+        if frame is not None:
+            focal_off, off, up, dist = frame
+            return _pose(c + focal_off, c + focal_off + off * dist, target, up)
     framed = encounter_offset(plan, preset, t)
     if framed is not None:
         off, up = framed
@@ -250,7 +264,7 @@ def encounter_offset(plan, preset: str, t: float):
     APPROACH_TILT_DEG off the incoming asymptote, the ship above the Earth on screen all the way
     in (at any distance it stays within that angle of the centre).
     """
-    if preset not in ENCOUNTER_PRESETS:
+    if preset not in ENCOUNTER_PRESETS or ENCOUNTER_PRESETS[preset][1] == "stay":
         return None
     body, kind = ENCOUNTER_PRESETS[preset]
     try:
@@ -279,6 +293,143 @@ def encounter_offset(plan, preset: str, t: float):
     off = -(math.cos(a) * u - math.sin(a) * w)
     up = math.sin(a) * u + math.cos(a) * w
     return off, up
+
+
+def stay_span(plan):
+    """(start, end) of the crewed ship's stay at Mars (TDB days), or None: from its arrival to
+    its departure, or to the end of the plan when it does not leave."""
+    t0 = plan.milestones.get("mars_arrival")
+    if t0 is None:
+        return None
+    t1 = plan.milestones.get("mars_departure", float(plan.span[1]))
+    return (float(t0), float(t1)) if t1 > t0 else None
+
+
+def stay_orbits(plan, samples: int = 241) -> list:
+    """Every closed orbit about Mars that a ship is on at some instant of the crewed stay
+    (Terra Nova's capture, phasing and departure ellipses, the parked ships' orbits): the
+    planet-centred conics of ``plan.parking_orbit``, each once, Terra Nova's first."""
+    span = stay_span(plan)
+    if span is None or not hasattr(plan, "parking_orbit"):
+        return []
+    from marsviz.mission.local import conic_elements
+
+    out, seen, ids = [], set(), set()
+    crafts = [plan.crewed] + [c for c in plan.trajectories if c != plan.crewed]
+    for cid in crafts:
+        for t in np.linspace(span[0], span[1], samples):
+            got = plan.parking_orbit(cid, float(t))
+            if got is None or got[0] != "mars" or id(got[1]) in ids:
+                continue
+            ids.add(id(got[1]))
+            el = conic_elements(got[1])
+            key = (tuple(np.round(el["P"], 6)), tuple(np.round(el["Q"], 6)), round(el["a_km"], 3))
+            if key not in seen:
+                seen.add(key)
+                out.append(got[1])
+    return out
+
+
+def stay_frame(plan):
+    """The mars-stay camera relative to Mars, fixed through the stay: ``(focal offset km,
+    unit offset of the camera from the focal point, up, distance km)``; None for a plan with
+    no orbit about Mars during the crewed stay (computed once per plan).
+
+    Mars and every orbit of the stay (:func:`stay_orbits`; a ship on one is somewhere on it at
+    every instant) are framed together in ``STAY_REGION`` of a 16:9 frame, in perspective.
+    The line of sight is, among those within ``STAY_FACE_ON_DEG`` of the pole of Terra Nova's
+    capture ellipse and from the sunlit side, the one that needs the nearest camera (so Mars is
+    drawn as large as it can be); the picture is rolled so the orbits' long extent is across it,
+    ecliptic north up where it can be.
+    """
+    cache = plan.__dict__.setdefault("_shots_cache", {}) if hasattr(plan, "__dict__") else {}
+    if "stay" in cache:
+        return cache["stay"]
+    cache["stay"] = frame = _stay_frame(plan)
+    return frame
+
+
+def _stay_frame(plan):
+    from marsviz.mission.local import conic_elements, ellipse_points
+
+    orbits = stay_orbits(plan)
+    if not orbits:
+        return None
+    R = radius_km(plan, "mars")
+    g = np.linspace(-1.0, 1.0, 5)
+    ball = np.array([(x, y, z) for x in g for y in g for z in g])
+    ball = R * ball / np.maximum(np.linalg.norm(ball, axis=1), 1e-9)[:, None]
+    pts = np.vstack([ellipse_points(c, 180) for c in orbits] + [ball])
+    el = conic_elements(orbits[0])
+    pole = np.cross(el["P"], el["Q"])
+    pole = pole / np.linalg.norm(pole)
+    span = stay_span(plan)
+    mid = 0.5 * (span[0] + span[1])
+    sun = -np.asarray(plan.body_state("mars", float(plan.clamp(mid)))[0], dtype=float)
+    sun = sun / np.linalg.norm(sun)
+    # Candidate lines of sight (camera to Mars): a Fibonacci spiral on the sphere.
+    n = 3000
+    k = np.arange(n) + 0.5
+    zc = 1.0 - 2.0 * k / n
+    phi = math.pi * (1.0 + math.sqrt(5.0)) * k
+    dirs = np.c_[np.sqrt(1 - zc * zc) * np.cos(phi), np.sqrt(1 - zc * zc) * np.sin(phi), zc]
+    cos_lim = math.cos(math.radians(STAY_FACE_ON_DEG))
+    dirs = dirs[(np.abs(dirs @ pole) >= cos_lim) & (dirs @ sun <= 0.0)]
+    x0, x1, y0, y1 = STAY_REGION
+    tan_v = math.tan(math.radians(VIEW_ANGLE_DEG) / 2.0)
+    best = None
+    for d in dirs:
+        a, b = _stay_axes(pts, d)
+        u, v = pts @ a, pts @ b
+        # The orthographic size first (cheap); the perspective fit below for the best one.
+        need = max((v.max() - v.min()) / (y1 - y0), (u.max() - u.min()) / ((x1 - x0) * STAY_ASPECT))
+        if best is None or need < best[0]:
+            best = (need, d, a, b)
+    _, d, a, b = best
+    return _stay_fit(pts, d, a, b, tan_v)
+
+
+def _stay_axes(pts, d):
+    """Screen right and up for line of sight ``d``: the points' long extent across the screen,
+    and up towards ecliptic north where the roll leaves a choice."""
+    z = np.array([0.0, 0.0, 1.0])
+    a = np.cross(d, z)
+    if np.linalg.norm(a) < 1e-9:
+        a = np.cross(d, [1.0, 0.0, 0.0])
+    a = a / np.linalg.norm(a)
+    b = np.cross(a, d)
+    q = np.c_[pts @ a, pts @ b]
+    w, e = np.linalg.eigh(np.cov((q - q.mean(axis=0)).T))
+    ax = e[:, 1]
+    right = ax[0] * a + ax[1] * b
+    up = np.cross(right, d)
+    if up[2] < 0:
+        right, up = -right, -up
+    return right, up
+
+
+def _stay_fit(pts, d, a, b, tan_v):
+    """Focal offset and distance that put ``pts`` in ``STAY_REGION`` in perspective."""
+    x0, x1, y0, y1 = STAY_REGION
+    tan_h = tan_v * STAY_ASPECT
+    focal = pts.mean(axis=0)
+    dist = 2.0 * float(np.max(np.linalg.norm(pts - focal, axis=1))) / tan_v
+    for _ in range(60):
+        cam = focal - d * dist
+        rel = pts - cam
+        depth = rel @ d
+        sx = 0.5 + 0.5 * (rel @ a) / depth / tan_h
+        sy = 0.5 + 0.5 * (rel @ b) / depth / tan_v
+        # Move the picture's box to the region's centre, and scale it to fill the region.
+        cx, cy = 0.5 * (sx.min() + sx.max()), 0.5 * (sy.min() + sy.max())
+        tx, ty = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+        grow = max((sx.max() - sx.min()) / (x1 - x0), (sy.max() - sy.min()) / (y1 - y0))
+        half_w, half_h = dist * tan_h, dist * tan_v
+        focal = focal + a * (cx - tx) * 2.0 * half_w + b * (cy - ty) * 2.0 * half_h
+        dist *= grow
+        if abs(grow - 1.0) < 1e-6 and abs(cx - tx) < 1e-6 and abs(cy - ty) < 1e-6:
+            break
+    return focal, -d, b, float(dist)
 
 
 def planet_pose(plan, body: str, t: float, radii: float = PLANET_VIEW_RADII) -> CameraPose:
