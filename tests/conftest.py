@@ -65,7 +65,7 @@ def window(qtbot, plan):
     qtbot.waitExposed(win)
     win.activateWindow()
     win.raise_()
-    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=5000)
+    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=20000)
     qtbot.wait(50)
     yield win
     if win.tour is not None:

@@ -99,7 +99,7 @@ def test_keyboard_moves_the_playhead(window, plan, qtbot):
     qtbot.wait(400)
     assert window.playhead > start + 2  # 20 days per second
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
-    assert not window.playing
+    qtbot.waitUntil(lambda: not window.playing, timeout=2000)
 
 
 def test_speed_keys(window, qtbot):

@@ -104,12 +104,15 @@ def test_mars_disc_is_not_covered_in_the_overview_during_the_stay(scene, plan, s
 
 
 def test_nothing_moves_when_mars_is_large(scene, plan):
-    """In the close Mars-stay camera (Mars a large disc at true size) the ships and the active
-    event's marker stand where they are: the crowd pass moves and hides none of them."""
+    """In the story's shot of a surface event (Mars a large disc at true size) the ships and the
+    active event's marker stand where they are: the crowd pass moves and hides none of them."""
+    from marsviz.story import Storyboard
+
     ev = plan.event("water")
+    sb = Storyboard.build(plan)
+    span = next(c for c in sb.cards if c.event_id == "water" and c.kind == "event")
     with frame_size(scene, (1280, 720)):
-        scene.set_time(ev.t + 0.01)
-        scene.set_camera("mars-stay")
+        scene.apply(sb.at(span.start_s + 1.0))
         render(scene)
         (_cx, _cy), r = mars_disc(scene, plan)
         assert r > 60 and scene.ctx.scales["mars"] == pytest.approx(1.0)
