@@ -90,6 +90,19 @@ def offscreen_scene(plan, size):
         p.deep_clean()
 
 
+@contextlib.contextmanager
+def frame_size(scene, size):
+    """The scene drawn at ``size`` pixels for a while (the card then covers less of it)."""
+    old = tuple(scene.p.window_size)
+    scene.p.window_size = size
+    scene.layout(*size)
+    try:
+        yield
+    finally:
+        scene.p.window_size = old
+        scene.layout(*old)
+
+
 def olympus_text() -> str:
     """The built-in scenario's text (to edit in scenario tests)."""
     from marsviz.resources import default_scenario

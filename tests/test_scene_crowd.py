@@ -2,13 +2,12 @@
 event markers and the labels leave the small drawn Mars disc visible; at a landing site every
 surface event has its own label, none overlapping."""
 
-import contextlib
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from tests.conftest import offscreen_scene
+from tests.conftest import frame_size, offscreen_scene
 
 pytestmark = pytest.mark.render
 STAY_EVENTS = ("landing", "dust-devil", "water", "ascent")
@@ -24,18 +23,6 @@ def render(scene):
     from marsviz.export import render_image
 
     return np.asarray(render_image(scene.p)[..., :3]).astype(int)
-
-
-@contextlib.contextmanager
-def frame_size(scene, size):
-    old = tuple(scene.p.window_size)
-    scene.p.window_size = size
-    scene.layout(*size)
-    try:
-        yield
-    finally:
-        scene.p.window_size = old
-        scene.layout(*old)
 
 
 def mars_disc(scene, plan):
