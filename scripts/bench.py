@@ -279,11 +279,11 @@ def bench_gui(tmp: Path):
     if not os.environ.get("DISPLAY") and not xvfb:
         row("gui", "startup to first frame", "n/a", "", "no display and no xvfb-run")
         return
-    cmd = [PY, "-m", "marsviz", "gui", "--screenshot", str(tmp / "gui.png")]
-    if not os.environ.get("DISPLAY"):
-        cmd = [xvfb, "-a", "-s", "-screen 0 1920x1080x24"] + cmd
     figures = []
-    for _ in range(3):
+    for k in range(3):  # a new screenshot file each run: marsviz never replaces one
+        cmd = [PY, "-m", "marsviz", "gui", "--screenshot", str(tmp / f"gui-{k}.png")]
+        if not os.environ.get("DISPLAY"):
+            cmd = [xvfb, "-a", "-s", "-screen 0 1920x1080x24"] + cmd
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                 env=dict(os.environ, MARSVIZ_TIMING="1"), stdin=subprocess.DEVNULL)
@@ -503,16 +503,19 @@ def bench_first_start(tmp: Path):
         row("gui", "first start on an empty cache", "n/a", "", "no display and no xvfb-run")
         return
     figures = {}
-    for name in ("empty", "cached", "cached "):
+    for k, name in enumerate(("empty", "cached", "cached ")):
         cache = tmp / "first-start-cache"
         if name == "empty":
             shutil.rmtree(cache, ignore_errors=True)
-        cmd = [PY, "-m", "marsviz", "gui", "--screenshot", str(tmp / "first.png")]
+        # a new screenshot file each run: marsviz refuses to replace one (and would stop at once)
+        cmd = [PY, "-m", "marsviz", "gui", "--screenshot", str(tmp / f"first-{k}.png")]
         if not os.environ.get("DISPLAY"):
             cmd = [xvfb, "-a", "-s", "-screen 0 1920x1080x24"] + cmd
         t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, env=dict(os.environ, MARSVIZ_CACHE_DIR=str(cache)),
-                       stdin=subprocess.DEVNULL, timeout=600)
+        res = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600,
+                             env=dict(os.environ, MARSVIZ_CACHE_DIR=str(cache)))
+        if res.returncode != 0 or not (tmp / f"first-{k}.png").is_file():
+            raise RuntimeError(f"gui --screenshot failed: {res.stderr.strip()[-300:]}")
         figures[name.strip()] = min(figures.get(name.strip(), 1e9), time.perf_counter() - t0)
     row("gui", "first start on an empty plan cache (shipped plan), to screenshot", f"{figures['empty']:.2f}",
         "s", baseline=f"cached start {figures['cached']:.2f} s")
