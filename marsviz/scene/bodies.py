@@ -66,6 +66,11 @@ def _turn(mesh, pts: np.ndarray, nrm: np.ndarray, rot: np.ndarray) -> None:
     mesh.Modified()
 
 
+#: Ambient light on a planet's globe while the camera is within SURFACE_FILL_RADII of its centre
+#: (a surface shot): the night side then shows its ground dimly instead of black.
+SURFACE_FILL = 0.3
+SURFACE_FILL_RADII = 3.0
+
 #: Half the width (km) of the ground drawn finely around each surface site (see
 #: :func:`ground_patch`): beyond the horizon of a camera up to about 100 m above the ground.
 GROUND_HALF_KM = 30.0
@@ -221,6 +226,22 @@ class Planets(Visual):
             pos["moon"] = self._place_moon(km)
         return pos
 
+    def before_render(self, cam) -> None:
+        """Close to a planet's surface the night side gets a fill light (:data:`SURFACE_FILL`),
+        so that an event at a site in night is seen on a projector; from further out the night
+        side is dark, as it is."""
+        cpos = np.asarray(cam.GetPosition(), dtype=float)
+        for body, a in self.planet_actors.items():
+            fill = PLANET_LIGHTING["ambient"]
+            if body in self.ctx.pos and self.ctx.scales.get(body, np.inf) <= 20.0:
+                d = float(np.linalg.norm(cpos - np.asarray(self.ctx.pos[body], dtype=float)))
+                if d < SURFACE_FILL_RADII * self.ctx.radii[body]:
+                    fill = SURFACE_FILL
+            actors = [a] + [g for b, g in self.ground_actors.values() if b == body]
+            for x in actors:
+                if x.GetProperty().GetAmbient() != fill:
+                    x.GetProperty().SetAmbient(fill)
+
     def rotation(self, body: str) -> np.ndarray:
         """Body-fixed -> ecliptic rotation of a spinning planet now (its globe turned to it)."""
         t = self.ctx.t
@@ -251,6 +272,11 @@ class Planets(Visual):
         return r
 
 
+#: A planet's orbit is hidden while the planet is drawn near its true size (at most 20 times)
+#: and the camera is closer to it than this many drawn radii.
+ORBIT_HIDE_RADII = 200.0
+
+
 class Orbits(Visual):
     def build(self) -> None:
         self.orbit_actors = {}
@@ -263,6 +289,18 @@ class Orbits(Visual):
         self.static.extend(self.orbit_actors.values())
         for a in self.orbit_actors.values():
             self.sized(a, line=1.5)
+
+    def before_render(self, cam) -> None:
+        """A planet's own orbit is hidden while the camera is close to the planet: there it is
+        a line through the planet that says nothing, and a wide line running past the camera
+        is drawn by the renderer as a broad band across the view."""
+        cpos = np.asarray(cam.GetPosition(), dtype=float)
+        for body, a in self.orbit_actors.items():
+            near = False
+            if body in self.ctx.pos and body in self.ctx.radii and self.ctx.scales.get(body, np.inf) <= 20.0:
+                d = float(np.linalg.norm(cpos - np.asarray(self.ctx.pos[body], dtype=float)))
+                near = d < ORBIT_HIDE_RADII * self.ctx.radii[body]
+            a.SetVisibility(bool(self.ctx.opt.orbits) and not near)
 
     def apply_options(self, opt) -> None:
         for a in self.orbit_actors.values():

@@ -132,6 +132,8 @@ class MissionScene:
     def _before_render(self, *_args) -> None:
         cam = self.p.renderer.GetActiveCamera()
         self.backdrop.before_render(cam)
+        self.orbits.before_render(cam)
+        self.planets.before_render(cam)
         if self._ready and self._km and self._scales() != self.ctx.scales:
             self._place()  # the user zoomed: planets change size, paths keep clear of them
         self.ships.orient_all(cam.GetPosition())  # markers keep their size on screen while zooming
