@@ -5,11 +5,6 @@ from pathlib import Path
 
 import pytest
 
-# Off-screen renders (the scene tests, exports in subprocesses) draw through EGL, never an X
-# window: with the suite in two processes, an X window of one could take the keyboard focus
-# from a window under test in the other. The Qt window draws into its own GL widget.
-os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
-
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
