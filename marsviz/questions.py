@@ -79,12 +79,15 @@ def answer(plan, ev) -> str:
     return ""
 
 
-def revealed(plan, ev):
-    """``ev`` as shown on the reveal after its question: the answer leads its card's text."""
+def revealed(plan, ev, ask: bool = False):
+    """``ev`` as shown on the reveal after its question: the answer leads its card's text.
+    ``ask``: the question was not on screen just before (the user jumped to the event), so the
+    card asks it first."""
     a = answer(plan, ev)
     if not a:
         return ev
-    return dataclasses.replace(ev, description=f"{a} {ev.description}")
+    lead = f"{ev.question} {a}" if ask and ev.question else a
+    return dataclasses.replace(ev, description=f"{lead} {ev.description}")
 
 
 __all__ = ["answer", "revealed", "light_time_text", "signal_ends"]

@@ -32,8 +32,11 @@ def test_playhead_moves_everything_to_the_plan(window, plan):
 def test_telemetry_gives_the_distance_and_altitude_of_the_ship_in_orbit(window, plan):
     """Parked before Earth departure and in orbit through the Mars stay, Terra Nova is not at the
     planet's centre: the panel gives its distance from the centre and its altitude, |r| - R from
-    the ship's planet-centred state, formatted as the panel formats them."""
+    the ship's planet-centred state, formatted as the panel formats them. The panel's title
+    names the ship."""
     from marsviz.mission.local import conic_elements
+
+    assert window.telemetry_dock.windowTitle() == "Telemetry: Terra Nova"
 
     ms = plan.milestones
     stay = [plan.event(e).t for e in ("mars-arrival", "landing", "dust-devil", "water", "ascent")]

@@ -144,3 +144,27 @@ def test_every_camera_preset_has_its_own_key(window, qtbot):
     assert window.camera_box.currentData() == list(style.CAMERA_NAMES)[10]
     qtbot.keyClick(window.view, Qt.Key.Key_0)
     assert window.camera_box.currentData() == list(style.CAMERA_NAMES)[9]
+
+
+def test_at_an_event_with_a_question_asks_it_before_the_answer(window, plan):
+    """Opened on an event whose prediction question was never on screen, its card asks the
+    question and then answers it (it said "Answer: ..." to a question no one had seen); in
+    story playback, straight after the question, the answer card does not ask it again."""
+    from marsviz.questions import answer
+    from marsviz.story import Storyboard
+
+    for event_id in ("plea", "departure"):
+        ev = plan.event(event_id)
+        assert ev.question
+        place_at(window, event_id, _parse_at(plan, event_id))
+        body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
+        assert body.startswith(f"{ev.question} {answer(plan, ev)}"), body
+    sb = Storyboard.build(plan, pace="story")
+    ev = plan.event("plea")
+    q = next(c for c in sb.cards if c.event_id == "plea" and c.kind == "question")
+    e = next(c for c in sb.cards if c.event_id == "plea" and c.kind == "event")
+    window.apply_frame(sb.at(0.5 * (q.start_s + q.end_s)))
+    for tau in (e.start_s + 0.1, 0.5 * (e.start_s + e.end_s)):
+        window.apply_frame(sb.at(tau))
+        body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
+        assert body.startswith("Answer: ") and ev.question not in body

@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
 
         self.cards = CardSchedule(plan.events)
         self._card_shown = None
+        self._asked = None  # the event whose prediction question was last on screen
         self.screen_s = 0.0  # screen seconds of playback so far: the clock of the cards
         self._signals = self._signal_spans(plan)
         self.setWindowTitle(f"marsviz: {plan.title}")
@@ -197,7 +198,7 @@ class MainWindow(QMainWindow):
         self.events_dock.setWidget(self.events_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.events_dock)
         self.telemetry = TelemetryPanel()
-        self.telemetry_dock = QDockWidget("Telemetry", self)
+        self.telemetry_dock = QDockWidget(self._telemetry_title(plan), self)
         self.telemetry_dock.setObjectName("telemetry")
         self.telemetry_dock.setWidget(self.telemetry)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.telemetry_dock)
@@ -420,6 +421,7 @@ class MainWindow(QMainWindow):
         """Take the window's card down (the tour shows its own cards)."""
         self.cards.clear()
         self._card_shown = None
+        self._asked = None  # the event whose prediction question was last on screen
         self.scene.show_event_card(None)
 
     def _show_card(self, t: float) -> None:
@@ -431,13 +433,15 @@ class MainWindow(QMainWindow):
         key = None if ev is None else (ev.id, age)
         if key == self._card_shown:
             return
+        asked = ev is not None and self._asked == ev.id
         self._card_shown = key
         self.scene.show_event_card(None)
         if ev is not None:
             if self.pace == "story" and ev.question:
                 from marsviz.questions import revealed
 
-                ev = revealed(self.plan, ev)  # its question was asked: the answer leads the card
+                # the answer leads the card; the question first unless it was just on screen
+                ev = revealed(self.plan, ev, ask=not asked)
             self.scene.show_event_card(dataclasses.replace(ev, title=f"{ev.title}   ({age})") if age else ev)
 
     @staticmethod
@@ -551,6 +555,7 @@ class MainWindow(QMainWindow):
         if hasattr(self.scene, "apply"):
             self.scene.apply(state)
             self._card_shown = None
+            self._asked = None  # opened on the event: its card asks its question first
             self._show_card(self.playhead)  # the window's own card (a question's answer) on top
         else:
             apply_pose(self.view, state.camera)
@@ -663,6 +668,7 @@ class MainWindow(QMainWindow):
             # The prediction question comes before its event; the event's card answers it.
             self.scene.show_question(ev)
             self._card_shown = ("question", ev.id)
+            self._asked = ev.id  # its answer card need not ask it again
         self.request_render()
 
     def relayout(self) -> None:
@@ -797,6 +803,11 @@ class MainWindow(QMainWindow):
         self.scenario_path = path
         self.replace_plan(plan)
 
+    @staticmethod
+    def _telemetry_title(plan) -> str:
+        """The telemetry panel's title names the ship it describes (the crewed one)."""
+        return f"Telemetry: {plan.craft_name(plan.crewed)}"
+
     def replace_plan(self, plan) -> None:
         from marsviz.scene.scene import MissionScene
 
@@ -809,6 +820,7 @@ class MainWindow(QMainWindow):
         options = dataclasses.replace(self.scene.opt)
         preset = self.user_preset()
         self.plan = plan
+        self.telemetry_dock.setWindowTitle(self._telemetry_title(plan))
         self.scene.close()
         self.view.clear()
         self.view.clear_actors()
@@ -817,6 +829,7 @@ class MainWindow(QMainWindow):
         self.scene.apply_options()
         self.cards = CardSchedule(plan.events)
         self._card_shown = None
+        self._asked = None  # the event whose prediction question was last on screen
         self._storyboard = None
         self._signals = self._signal_spans(plan)
         self._set_date_range()
