@@ -192,9 +192,13 @@ class Markers(Visual):
 
     def site_label_candidates(self) -> list:
         """Label candidates (kind, text, scene position, radius) of the site events other than
-        the active one, for the label layout pass, as drawn now."""
+        the active one that have happened by now, for the label layout pass, as drawn now.
+        A later event keeps its marker on the ring but not its title: the story is not told
+        before it happens ("Well explosion" is not read at the landing)."""
+        now = self.ctx.t + 1e-9
         return [("milestone", self._events_by_id[i].title, self.event_positions[i], 0.0)
-                for i in self.site_of if i != self.active_id and i in self.event_positions]
+                for i in self.site_of if i != self.active_id and i in self.event_positions
+                and self._events_by_id[i].t <= now]
 
     def highlight(self, ev, visible: bool) -> None:
         """Ring the active event ``ev`` (or hide the ring)."""
