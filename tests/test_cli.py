@@ -66,6 +66,9 @@ def test_events_lists_every_event_with_light_time(warm):
     assert goddard["earth_distance_km"] is None  # 2095 is beyond DE421
     text = run_cli("events").stdout
     assert "The crew's plea to Earth" in text and "min" in text and "MET" in text
+    # each row names the id that --at takes
+    line = next(l for l in text.splitlines() if "The crew's plea to Earth" in l)
+    assert " plea " in line and "Id (--at)" in text.splitlines()[0]
 
 
 def test_builtin_ephemeris_option(warm):

@@ -248,7 +248,7 @@ def _candidates(items) -> list[str]:
 
 
 def events_text(plan: Plan) -> str:
-    rows = [["Date (UTC)", "MET", "Phase", "Category", "Event", "Where", "From Earth",
+    rows = [["Date (UTC)", "MET", "Phase", "Category", "Event", "Id (--at)", "Where", "From Earth",
              "Light time", "Source"]]
     for e in events_list(plan):
         if e["earth_distance_km"] is None:
@@ -258,6 +258,6 @@ def events_text(plan: Plan) -> str:
         else:
             dist = f"{e['earth_distance_km'] / AU_KM:.3f} AU"
             light = format_duration(e["light_time_s"])
-        rows.append([e["utc"][:16], e["met"], e["phase"], e["category"], e["title"],
+        rows.append([e["utc"][:16], e["met"], e["phase"], e["category"], e["title"], e["id"],
                      plan.name_of(e["where"]), dist, light, e["source"]])
-    return "\n".join(_table(rows, "lllllllrl")) + "\n"
+    return "\n".join(_table(rows, "llllllllrl")) + "\n"
