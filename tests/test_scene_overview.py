@@ -3,6 +3,7 @@
 import numpy as np
 
 from marsviz.scene import scales
+from tests.conftest import offscreen_scene
 
 
 def _dmap(rng, n):
@@ -85,3 +86,51 @@ def test_rotation_and_spin_from_one_interpolation_equal_the_separate_ones(plan):
         _el, rate = plan._rotation_elements(body, tt)
         np.testing.assert_allclose(omega, rot[:, :, 2] * np.radians(rate[:, 2])[:, None], rtol=0, atol=1e-18)
         np.testing.assert_array_equal(plan.spin_vector(body, tt[5]), omega[5])
+
+
+def _screen(scene, pts):
+    """Pixel coordinates of scene points ``pts`` (n, 3) for the camera as it is now."""
+    w, h = scene.p.window_size
+    cam = scene.p.renderer.GetActiveCamera()
+    m = cam.GetCompositeProjectionTransformMatrix(w / h, -1.0, 1.0)
+    M = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+    q = np.c_[pts, np.ones(len(pts))] @ M.T
+    ndc = q[:, :2] / q[:, 3:4]
+    return np.c_[(ndc[:, 0] + 1) * w / 2, (ndc[:, 1] + 1) * h / 2]
+
+
+def _gap_px(xy, coarse):
+    """Largest distance (pixels) from each point ``xy`` to the polyline through ``coarse`` of them."""
+    worst = 0.0
+    for a, b in zip(coarse[:-1], coarse[1:]):
+        if b - a < 2:
+            continue
+        p, q = xy[a], xy[b]
+        d = q - p
+        u = np.clip(((xy[a + 1:b] - p) @ d) / max(float(d @ d), 1e-12), 0.0, 1.0)
+        worst = max(worst, float(np.linalg.norm(xy[a + 1:b] - (p + u[:, None] * d), axis=1).max()))
+    return worst
+
+
+def test_wide_views_draw_paths_through_their_base_samples_with_the_same_picture(plan):
+    """In the overview (no planet near true size) each path is drawn through its base samples
+    only, and every sample left out lies within half a pixel of the drawn line; up close every
+    sample is drawn."""
+    from marsviz.export import render_image
+
+    with offscreen_scene(plan, (1280, 720)) as scene:
+        legs = [leg for leg in scene.trajectories.legs if leg.coarse is not None]
+        assert legs and sum(len(leg.times) - len(leg.coarse) for leg in legs) > 10_000
+        for t in (plan.epoch + 250.0, plan.milestones["mars_arrival"] + 3.0, plan.milestones["earth_arrival"] - 2.0):
+            scene.set_time(t)
+            scene.set_camera("overview")
+            render_image(scene.p)
+            for leg in legs:
+                cells = np.asarray(leg.full.lines)
+                np.testing.assert_array_equal(cells[1:], leg.coarse)
+                assert _gap_px(_screen(scene, np.asarray(leg.points)), leg.coarse) < 0.5, (leg.craft, leg.index, t)
+        scene.set_time(plan.milestones["venus_flyby_outbound"])
+        scene.set_camera("venus-flyby")
+        render_image(scene.p)
+        for leg in legs:
+            assert len(np.asarray(leg.full.lines)) == len(leg.times) + 1

@@ -194,6 +194,8 @@ class Leg:
     base_origin: tuple = None
     moved: bool = True  # whether the drawn points differ from ``base``
     start: int = 0  # index of the leg's first sample in its ship's timeline
+    coarse: np.ndarray = None  # indices of the base samples (None: every sample is one)
+    wide: bool = False  # drawn through its base samples only (no planet frame in use)
 
 
 @dataclass
@@ -212,14 +214,16 @@ def craft_color(plan, cid: str, leg_index: int) -> str:
     return plan.spacecraft.get(cid, {}).get("color") or style.DEFAULT_CRAFT_COLOR
 
 
-def leg_samples(plan, cid: str, radii_km: dict, local: bool = True):
+def leg_samples(plan, cid: str, radii_km: dict, local: bool = True, with_base: bool = False):
     """(times, heliocentric km) of each leg of ship ``cid`` as the scene draws it: every half
-    day, densely around encounters and (with planet-centred arcs) where the path changes frame."""
+    day, densely around encounters and (with planet-centred arcs) where the path changes frame.
+    ``with_base``: each also with a mask of its base samples (those but the frame changes')."""
     enc = encounter_times(plan, cid)
     out = []
     for tt, _r in plan.path(cid, FLOWN_STEP_DAYS):
         tt = dense_times(np.asarray(tt, dtype=float), enc, float(tt[0]), float(tt[-1]))
         km = track_km(plan, cid, tt)[0]
+        base = np.ones(len(tt), dtype=bool)
         if local and has_local_arcs(plan):
             extra = [blend_times(tt, np.linalg.norm(km - np.asarray(plan.table.state(b, tt)[0]), axis=1)
                                  / radii_km[b], enc, b) for b in PLANETS]
@@ -229,9 +233,11 @@ def leg_samples(plan, cid: str, radii_km: dict, local: bool = True):
             if len(extra):
                 km = np.concatenate([np.asarray(km, dtype=float), np.asarray(track_km(plan, cid, extra)[0])])
                 tt = np.concatenate([tt, extra])
+                base = np.concatenate([base, np.zeros(len(extra), dtype=bool)])
                 order = np.argsort(tt)
-                tt, km = tt[order], km[order]
-        out.append((tt, np.asarray(km, dtype=float)))
+                tt, km, base = tt[order], km[order], base[order]
+        sample = (tt, np.asarray(km, dtype=float))
+        out.append((*sample, base) if with_base else sample)
     return out
 
 
@@ -296,8 +302,9 @@ class Trajectories(Visual):
             crewed = cid == plan.crewed
             mine = []
             start = 0
-            for i, (tt, km) in enumerate(leg_samples(plan, cid, self.ctx.true_radii_km, local)):
-                leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km), start=start)
+            for i, (tt, km, base) in enumerate(leg_samples(plan, cid, self.ctx.true_radii_km, local, True)):
+                leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km), start=start,
+                          coarse=None if base.all() else np.flatnonzero(base))
                 start += len(tt)
                 color = craft_color(plan, cid, i)
                 leg.full = polyline(leg.points)
@@ -327,6 +334,10 @@ class Trajectories(Visual):
         framed: dict = {}  # id(leg) -> (indices in the leg, km)
         scales = self.ctx.scales
         zoom = {b: zoom_weight(s) for b, s in scales.items()} if scales else None
+        # With no planet drawn near enough to true size for its frame (the wide views), a path
+        # is drawn through its base samples only: the samples added where it changes frame lie
+        # on the same Sun-centred curve there, and drawing them costs the renderer time.
+        wide = zoom is None or not any(z > 0.0 for z in zoom.values())
         for tl in self.timelines.values():
             if zoom is not None and not any(zoom[b] > 0.0 for b in tl.near):
                 continue  # every planet it nears drawn too large for its frame: Sun-centred
@@ -380,17 +391,23 @@ class Trajectories(Visual):
             n = len(leg.times)
             k = int(np.searchsorted(leg.times, t, side="right"))
             inside = 0 < k < n
+            lod = wide and leg.coarse is not None
+            if lod != leg.wide:
+                leg.wide = lod
+                set_line_cells(leg.full, leg.coarse if lod else np.arange(n))
+                leg.k = -1  # the flown part's cells follow
             if wrote or inside:
                 ship = shown[leg.craft] if inside else leg.points[-1]
                 write_points(leg.flown, np.vstack([leg.points, ship[None, :]]))
             if k != leg.k:
                 leg.k = k
+                every = leg.coarse if leg.wide else np.arange(n)
                 if k <= 0:
                     idx = np.empty(0, dtype=int)
                 elif not inside:
-                    idx = np.arange(n)
+                    idx = every
                 else:
-                    idx = np.append(np.arange(k), n)
+                    idx = np.append(every[every < k], n)
                 set_line_cells(leg.flown, idx)
             flown = k > 0 and (k >= 2 or inside)
             leg.flown_actor.SetVisibility(bool(flown and (self.ctx.opt.cargo or leg.craft == crewed)))
