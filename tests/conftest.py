@@ -103,6 +103,20 @@ def frame_size(scene, size):
         scene.layout(*old)
 
 
+def mars_disc_px(scene, plan):
+    """Centre (pixels from the left and bottom) and radius (pixels) of the drawn Mars as seen
+    now, from the camera's geometry (independent of the scene's own screen-space passes)."""
+    import numpy as np
+
+    centre = np.array(scene.planets.planet_actors["mars"].GetPosition())
+    cam = scene.p.renderer.GetActiveCamera()
+    d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
+    r = plan.constants["mars"]["R"] * scene.ctx.scales["mars"] / scene.world.km_per_unit
+    ang = np.arcsin(min(1.0, r / d))
+    r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * scene.p.window_size[1] / 2
+    return np.array(scene.world_to_display(centre)), float(r_px)
+
+
 def olympus_text() -> str:
     """The built-in scenario's text (to edit in scenario tests)."""
     from marsviz.resources import default_scenario

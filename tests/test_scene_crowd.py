@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tests.conftest import frame_size, offscreen_scene
+from tests.conftest import frame_size, mars_disc_px, offscreen_scene
 
 pytestmark = pytest.mark.render
 STAY_EVENTS = ("landing", "dust-devil", "water", "ascent")
@@ -23,18 +23,6 @@ def render(scene):
     from marsviz.export import render_image
 
     return np.asarray(render_image(scene.p)[..., :3]).astype(int)
-
-
-def mars_disc(scene, plan):
-    """Centre (pixels from the left and top) and radius (pixels) of the drawn Mars, from the
-    camera's geometry (independent of the scene's own screen-space pass)."""
-    centre = np.array(scene.planets.planet_actors["mars"].GetPosition())
-    cam = scene.p.renderer.GetActiveCamera()
-    d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
-    r = plan.constants["mars"]["R"] * scene.ctx.scales["mars"] / scene.world.km_per_unit
-    ang = np.arcsin(min(1.0, r / d))
-    r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * scene.p.window_size[1] / 2
-    return np.array(scene.world_to_display(centre)), float(r_px)
 
 
 def bare(scene, plan):
@@ -65,7 +53,7 @@ def test_mars_disc_is_not_covered_in_the_overview_during_the_stay(scene, plan, s
         scene.set_time(ev.t + 0.01)
         scene.set_camera("overview")
         img = render(scene)
-        (cx, cy), r = mars_disc(scene, plan)
+        (cx, cy), r = mars_disc_px(scene, plan)
         texts = [p.text for p in scene.labels.placed]
         boxes = [p.box for p in scene.labels.placed]
         moved = dict(scene.crowd.moved)
@@ -101,7 +89,7 @@ def test_nothing_moves_when_mars_is_large(scene, plan):
     with frame_size(scene, (1280, 720)):
         scene.apply(sb.at(span.start_s + 1.0))
         render(scene)
-        (_cx, _cy), r = mars_disc(scene, plan)
+        (_cx, _cy), r = mars_disc_px(scene, plan)
         assert r > 60 and scene.ctx.scales["mars"] == pytest.approx(1.0)
         touched = {*scene.crowd.moved, *scene.crowd.hidden}
         assert not [k for k in touched if k[0] == "ship"]

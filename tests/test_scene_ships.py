@@ -11,7 +11,7 @@ from marsviz.scene import models
 from marsviz.scene.ships import ICON_PX, _camera
 from marsviz.scene.scene import MissionScene
 
-from tests.conftest import frame_size, offscreen_scene
+from tests.conftest import frame_size, mars_disc_px, offscreen_scene
 
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
@@ -395,17 +395,6 @@ def apply_pose(scene, plan, t, pose, card=None):
     scene.apply(SimpleNamespace(tau_s=0.0, t=t, card=card, card_kind="event" if card else None,
                                 signal=None, camera=pose, shot="surface:base"))
     return render(scene)
-
-
-def mars_disc_px(scene, plan):
-    """Centre (pixels) and radius (pixels) of the drawn Mars as seen now."""
-    centre = np.array(scene.planets.planet_actors["mars"].GetPosition())
-    cam = scene.p.renderer.GetActiveCamera()
-    d = np.linalg.norm(np.array(cam.GetPosition()) - centre)
-    r = plan.constants["mars"]["R"] * scene.ctx.scales["mars"] / scene.world.km_per_unit
-    ang = np.arcsin(min(1.0, r / d))
-    r_px = np.tan(ang) / np.tan(np.radians(cam.GetViewAngle()) / 2) * scene.p.window_size[1] / 2
-    return np.array(scene.world_to_display(centre)), r_px
 
 
 def test_atlantis_and_gagarin_stand_side_by_side_at_true_size(scene, plan):
