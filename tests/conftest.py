@@ -90,6 +90,13 @@ def offscreen_scene(plan, size):
         p.deep_clean()
 
 
+@pytest.fixture(scope="module")
+def scene(request, plan):
+    """The mission scene off screen for a whole test module, at that module's ``SIZE``."""
+    with offscreen_scene(plan, request.module.SIZE) as s:
+        yield s
+
+
 @contextlib.contextmanager
 def frame_size(scene, size):
     """The scene drawn at ``size`` pixels for a while (the card then covers less of it)."""

@@ -10,7 +10,6 @@ from marsviz.mission.plan import AU_KM
 from marsviz.scene.scene import MissionScene
 from marsviz.scene.world import WorldFrame
 
-from tests.conftest import offscreen_scene
 
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
@@ -44,11 +43,6 @@ class State:  # the storyboard's FrameState (API.md)
     camera: Pose
     shot: str
 
-
-@pytest.fixture(scope="module")
-def scene(plan):
-    with offscreen_scene(plan, SIZE) as s:
-        yield s
 
 
 def render(scene):

@@ -7,16 +7,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tests.conftest import frame_size, mars_disc_px, offscreen_scene
+from tests.conftest import frame_size, mars_disc_px
 
 pytestmark = pytest.mark.render
+SIZE = (640, 360)
 STAY_EVENTS = ("landing", "dust-devil", "water", "ascent")
 
-
-@pytest.fixture(scope="module")
-def scene(plan):
-    with offscreen_scene(plan, (640, 360)) as s:
-        yield s
 
 
 def render(scene):

@@ -7,17 +7,11 @@ import pyvista as pv
 
 from marsviz.scene.scene import MissionScene
 
-from tests.conftest import offscreen_scene
 
 pytestmark = pytest.mark.render
 SIZE = (480, 270)
 CAMERAS = ("overview", "follow", "venus-flyby", "mars-stay", "earth-approach")
 
-
-@pytest.fixture(scope="module")
-def scene(plan):
-    with offscreen_scene(plan, SIZE) as s:
-        yield s
 
 
 def instants(plan):

@@ -6,17 +6,11 @@ import numpy as np
 import pytest
 
 from marsviz.mission.local import conic_elements, ellipse_points
-from tests.conftest import offscreen_scene
 from tests.test_scene_scales import seg_dist
 
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
 
-
-@pytest.fixture(scope="module")
-def scene(plan):
-    with offscreen_scene(plan, SIZE) as s:
-        yield s
 
 
 def stay_instants(plan):

@@ -9,16 +9,10 @@ from marsviz.mission.plan import AU_KM, PLANETS
 from marsviz.scene import scales
 from marsviz.scene.scene import MissionScene
 
-from tests.conftest import offscreen_scene
 
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
 
-
-@pytest.fixture(scope="module")
-def scene(plan):
-    with offscreen_scene(plan, SIZE) as s:
-        yield s
 
 
 def views(plan):

@@ -11,16 +11,11 @@ from marsviz.scene import models
 from marsviz.scene.ships import ICON_PX, _camera
 from marsviz.scene.scene import MissionScene
 
-from tests.conftest import frame_size, mars_disc_px, offscreen_scene
+from tests.conftest import frame_size, mars_disc_px
 
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
 
-
-@pytest.fixture(scope="module")
-def scene(plan):
-    with offscreen_scene(plan, SIZE) as s:
-        yield s
 
 
 def render(scene):

@@ -5,16 +5,11 @@ camera) is hidden; from afar both are as before."""
 import numpy as np
 import pytest
 
-from tests.conftest import frame_size, offscreen_scene
+from tests.conftest import frame_size
 
 pytestmark = pytest.mark.render
 SIZE = (640, 360)
 
-
-@pytest.fixture(scope="module")
-def scene(plan):
-    with offscreen_scene(plan, SIZE) as s:
-        yield s
 
 
 def story_frame(plan, event_id):
