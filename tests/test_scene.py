@@ -92,11 +92,16 @@ def test_captions_off_hides_the_card(plan):
 
 def test_flown_part_grows_with_time(scene, plan):
     leg = next(l for l in scene.legs if l.craft == plan.crewed and l.index == 0)
+    n = len(leg.times)
     scene.set_time(leg.times[0] + 20)
-    n1 = leg.flown.lines[0]
+    last1 = int(leg.flown.lines[-2])  # the last sample drawn before the ship (point n)
     scene.set_time(leg.times[0] + 80)
+    last2 = int(leg.flown.lines[-2])
+    assert leg.flown.lines[-1] == n
+    # The flown part stops at a sample flown before each instant, then the ship; it grows.
+    assert leg.times[last1] <= leg.times[0] + 20 and leg.times[last2] <= leg.times[0] + 80
+    assert 0 < last1 < last2 < n - 1 and leg.times[last2] > leg.times[0] + 20
     drawn = np.asarray(leg.flown.points)[leg.flown.lines[1:]]  # the polyline, in order
-    assert 2 <= n1 < len(drawn)
     np.testing.assert_allclose(drawn[-1], plan.craft_state(plan.crewed, leg.times[0] + 80)[0] / AU_KM,
                                atol=1e-12)
 

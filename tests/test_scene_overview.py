@@ -112,25 +112,125 @@ def _gap_px(xy, coarse):
     return worst
 
 
-def test_wide_views_draw_paths_through_their_base_samples_with_the_same_picture(plan):
-    """In the overview (no planet near true size) each path is drawn through its base samples
-    only, and every sample left out lies within half a pixel of the drawn line; up close every
+def test_simplify_keeps_every_point_left_out_within_the_tolerance():
+    from marsviz.scene.paths import simplify
+
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        n = int(rng.integers(3, 400))
+        # smooth arcs, sharp corners and back-tracking random walks
+        th = np.sort(rng.uniform(0.0, 2.0 * np.pi, n))
+        pts = np.c_[np.cos(th), np.sin(th), 0.05 * th] * 1e8 if trial % 3 else np.cumsum(rng.normal(0, 1e6, (n, 3)), axis=0)
+        tol = float(rng.uniform(1e3, 1e6))
+        kept = simplify(pts, tol)
+        assert kept[0] == 0 and kept[-1] == n - 1 and np.all(np.diff(kept) > 0)
+        for a, b in zip(kept[:-1], kept[1:]):
+            if b - a < 2:
+                continue
+            d = pts[b] - pts[a]
+            u = np.clip(((pts[a + 1:b] - pts[a]) @ d) / (d @ d), 0.0, 1.0)
+            assert np.linalg.norm(pts[a + 1:b] - (pts[a] + u[:, None] * d), axis=1).max() <= tol
+    # a straight line keeps its ends only
+    line = np.linspace([0.0, 0.0, 0.0], [1e8, 2e8, 0.0], 500)
+    assert list(simplify(line, 1.0)) == [0, 499]
+
+
+def _drawn_cells(leg):
+    """(flown cells without the ship, dim cells) of a leg as drawn now."""
+    flown = np.asarray(leg.flown.lines)[1:]
+    full = np.asarray(leg.full.lines)[1:]
+    return flown[flown < len(leg.times)], full
+
+
+def test_wide_views_draw_paths_through_few_samples_with_the_same_picture(plan):
+    """In the overview (no planet near true size) each path is drawn through as few of its
+    samples as keep every sample left out within half a pixel of the drawn line, at the
+    camera as it is (after a zoom too); the dim path only ahead of the ship; up close every
     sample is drawn."""
     from marsviz.export import render_image
 
     with offscreen_scene(plan, (1280, 720)) as scene:
-        legs = [leg for leg in scene.trajectories.legs if leg.coarse is not None]
-        assert legs and sum(len(leg.times) - len(leg.coarse) for leg in legs) > 10_000
+        legs = scene.trajectories.legs
+        total = sum(len(leg.times) for leg in legs)
         for t in (plan.epoch + 250.0, plan.milestones["mars_arrival"] + 3.0, plan.milestones["earth_arrival"] - 2.0):
             scene.set_time(t)
             scene.set_camera("overview")
-            render_image(scene.p)
-            for leg in legs:
-                cells = np.asarray(leg.full.lines)
-                np.testing.assert_array_equal(cells[1:], leg.coarse)
-                assert _gap_px(_screen(scene, np.asarray(leg.points)), leg.coarse) < 0.5, (leg.craft, leg.index, t)
+            for zoom in (1.0, 6.0):
+                scene.p.camera.zoom(zoom)
+                render_image(scene.p)
+                drawn = 0
+                for leg in legs:
+                    every = leg.every
+                    flown, ahead = _drawn_cells(leg)
+                    assert np.array_equal(np.union1d(flown, ahead), every), (leg.craft, leg.index, t)
+                    k = int(np.searchsorted(leg.times, t, side="right"))
+                    assert np.all(leg.times[flown] <= t)  # the flown part never passes the ship
+                    if 0 < k < len(leg.times):
+                        assert len(np.intersect1d(flown, ahead)) == 1  # one sample shared
+                    gap = _gap_px(_screen(scene, np.asarray(leg.points)), every)
+                    assert gap < 0.5, (leg.craft, leg.index, t, zoom, gap)
+                    drawn += len(every)
+                if zoom == 1.0:
+                    assert drawn < 0.1 * total, (drawn, total)
         scene.set_time(plan.milestones["venus_flyby_outbound"])
         scene.set_camera("venus-flyby")
         render_image(scene.p)
         for leg in legs:
-            assert len(np.asarray(leg.full.lines)) == len(leg.times) + 1
+            assert np.array_equal(leg.every, np.arange(len(leg.times)))
+
+
+def test_small_globes_are_drawn_coarse_with_the_same_picture(plan):
+    """A globe drawn small is drawn as a coarser polyhedron whose facets lie within half a pixel
+    of the sphere (and the Earth's city lights and the fine ground at the sites not at all): the
+    overview changes by a few pixels of the discs only; close to a planet its fine globe and
+    ground are drawn."""
+    from marsviz.export import render_image
+    from marsviz.scene import bodies
+    from marsviz.story import Storyboard
+
+    t = plan.milestones["earth_arrival"] - 3.0
+    frames = []
+    for lod in (False, True):
+        old = bodies.COARSE_GLOBES, bodies.GROUND_MIN_PX, bodies.NIGHT_LIGHTS_PX
+        if not lod:
+            bodies.COARSE_GLOBES, bodies.GROUND_MIN_PX, bodies.NIGHT_LIGHTS_PX = (), 0.0, 0.0
+        with offscreen_scene(plan, (1280, 720)) as scene:
+            try:
+                scene.set_time(t)
+                scene.set_camera("overview")
+                frames.append(render_image(scene.p))
+                P = scene.planets
+                cam = scene.p.renderer.GetActiveCamera()
+                if lod:
+                    for body, g in P.lod.items():
+                        if body not in scene.ctx.pos:
+                            continue
+                        mesh = g.meshes[g.level]
+                        n_lon = bodies.COARSE_GLOBES[g.level][0][0] if g.is_coarse else 96
+                        r_px = bodies.drawn_radius_px(cam, scene.ctx.pos[body], scene.ctx.radii[body], 720) \
+                            if body != "moon" else 0.0
+                        assert r_px * (1.0 - np.cos(np.pi / n_lon)) <= 0.5, (body, r_px, n_lon)
+                        assert P.planet_actors.get(body, P.moon_actor).GetMapper().GetInput() is mesh
+                    assert all(P.lod[b].is_coarse for b in ("mercury", "venus", "earth", "mars"))
+                    assert not any(a.GetVisibility() for _b, a in P.ground_actors.values())
+                    assert not P.night_actor.GetVisibility()
+                    sb = Storyboard.build(plan)
+                    card = next(c for c in sb.cards if c.event_id == "dust-devil" and c.kind == "event")
+                    scene.apply(sb.at(card.start_s + 1.0))  # the shot at the well site
+                    render_image(scene.p)
+                    assert not P.lod["mars"].is_coarse
+                    # The ground patches from GROUND_MIN_PX: here Mars fills the frame and more.
+                    centre = np.asarray(scene.ctx.pos["mars"], dtype=float)
+                    cam = scene.p.renderer.GetActiveCamera()
+                    cam.SetFocalPoint(*centre)
+                    cam.SetPosition(*(centre + np.array([0.0, 0.0, 1.05 * scene.ctx.radii["mars"]])))
+                    render_image(scene.p)
+                    r_px = bodies.drawn_radius_px(cam, centre, scene.ctx.radii["mars"], 720)
+                    assert r_px > bodies.GROUND_MIN_PX
+                    assert all(a.GetVisibility() for b, a in P.ground_actors.values() if b == "mars")
+                else:
+                    assert not any(g.is_coarse for g in P.lod.values())
+            finally:
+                bodies.COARSE_GLOBES, bodies.GROUND_MIN_PX, bodies.NIGHT_LIGHTS_PX = old
+    d = np.abs(frames[0].astype(int) - frames[1].astype(int)).max(axis=2)
+    assert (d > 40).sum() < 150, (d > 40).sum()

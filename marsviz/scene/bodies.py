@@ -71,6 +71,52 @@ def _turn(mesh, pts: np.ndarray, nrm: np.ndarray, rot: np.ndarray) -> None:
 SURFACE_FILL = 0.3
 SURFACE_FILL_RADII = 3.0
 
+#: Coarser polyhedra (longitudes x latitudes) a globe is drawn as while it is drawn smaller than
+#: the given radius (pixels): their facets then lie within half a pixel of the sphere (facets
+#: ``d`` apart sag ``1 - cos(d / 2)`` radii: 0.0086 for 24 x 12, 0.0021 for 48 x 24), and each
+#: cell of a finer globe costs the software renderer time for nothing. Larger, the fine 96 x 48
+#: globe (within half a pixel up to 934 px).
+COARSE_GLOBES = (((24, 12), 58.0), ((48, 24), 233.0))
+#: The Earth's city lights are drawn only on a globe at least this large (radius, pixels):
+#: smaller, they are a few dim specks on its night side.
+NIGHT_LIGHTS_PX = 24.0
+#: The fine ground around the sites (below) is drawn only while its planet is drawn at least
+#: this large (radius, pixels): smaller, the fine globe's facets lie within half a pixel of it.
+GROUND_MIN_PX = 900.0
+
+
+def drawn_radius_px(cam, centre, radius: float, height_px: int) -> float:
+    """Radius (pixels) on screen of a sphere of ``radius`` (scene units) at ``centre`` seen by
+    ``cam`` in a frame ``height_px`` high (infinite when the camera is at or inside it)."""
+    if cam.GetParallelProjection():
+        return radius / max(cam.GetParallelScale(), 1e-300) * height_px / 2.0
+    rel = np.asarray(centre, dtype=float) - np.asarray(cam.GetPosition(), dtype=float)
+    depth = float(rel @ np.asarray(cam.GetDirectionOfProjection(), dtype=float))
+    if depth <= radius:
+        return float("inf")
+    return radius / depth * height_px / (2.0 * np.tan(np.radians(cam.GetViewAngle()) / 2.0))
+
+
+class GlobeLod:
+    """One actor drawn through its fine mesh or a coarser one (same texture coordinates, turned
+    and lit alike) by its size on screen (:data:`COARSE_GLOBES`)."""
+
+    def __init__(self, actor, coarse: list):
+        self.actor = actor
+        self.meshes = [m for m in coarse] + [actor.GetMapper().GetInput()]  # coarsest first
+        self.level = len(self.meshes) - 1
+
+    @property
+    def is_coarse(self) -> bool:
+        return self.level < len(self.meshes) - 1
+
+    def choose(self, radius_px: float) -> None:
+        level = next((i for i, (_n, px) in enumerate(COARSE_GLOBES) if radius_px < px), len(COARSE_GLOBES))
+        if level != self.level:
+            self.level = level
+            self.actor.GetMapper().SetInputData(self.meshes[level])
+
+
 #: Half the width (km) of the ground drawn finely around each surface site (see
 #: :func:`ground_patch`): beyond the horizon of a camera up to about 100 m above the ground.
 GROUND_HALF_KM = 30.0
@@ -115,6 +161,7 @@ class Planets(Visual):
         # kept with its body-fixed points and normals.
         self.spinning = {b: [] for b in SPINNING if spins(self.plan, b)}
         self._spin_t = {}
+        self.lod = {}  # body -> GlobeLod of its globe
         for body in PLANETS:
             r = self.ctx.radii[body]
             mesh = uv_sphere(r)
@@ -130,8 +177,15 @@ class Planets(Visual):
             else:
                 actor = self.p.add_mesh(mesh, color=style.PLANET_COLORS[body], **kw)
             self.planet_actors[body] = actor
+            coarse = [uv_sphere(r, *n) for n, _px in COARSE_GLOBES]
+            if body not in self.spinning:
+                for m in coarse:
+                    m.points = np.asarray(m.points) @ rot.T
+                    m.point_data["Normals"] = np.asarray(m.point_data["Normals"]) @ rot.T
+            self.lod[body] = GlobeLod(actor, coarse)
             if body in self.spinning:
                 self.spinning[body].append(_turnable(mesh))
+                self.spinning[body].extend(_turnable(m) for m in coarse)
         self._build_night_lights()
         self._build_moon()
         self._build_ground()
@@ -184,8 +238,12 @@ class Planets(Visual):
             self.moon_actor = self.p.add_mesh(mesh, texture=pv.read_texture(str(tex)), **kw)
         else:
             self.moon_actor = self.p.add_mesh(mesh, color="#a8a8a8", **kw)
+        coarse = [uv_sphere(MOON_RADIUS_KM * self.ctx.planet_scale / self.world.km_per_unit, *n)
+                  for n, _px in COARSE_GLOBES]
+        self.lod["moon"] = GlobeLod(self.moon_actor, coarse)
         if "moon" in self.spinning:
             self.spinning["moon"].append(_turnable(mesh))
+            self.spinning["moon"].extend(_turnable(m) for m in coarse)
 
     def update(self, t: float) -> dict:
         """Move the planets to ``t``; returns their heliocentric positions (km)."""
@@ -231,6 +289,7 @@ class Planets(Visual):
         so that an event at a site in night is seen on a projector; from further out the night
         side is dark, as it is."""
         cpos = np.asarray(cam.GetPosition(), dtype=float)
+        self._choose_meshes(cam)
         for body, a in self.planet_actors.items():
             fill = PLANET_LIGHTING["ambient"]
             if body in self.ctx.pos and self.ctx.scales.get(body, np.inf) <= 20.0:
@@ -241,6 +300,26 @@ class Planets(Visual):
             for x in actors:
                 if x.GetProperty().GetAmbient() != fill:
                     x.GetProperty().SetAmbient(fill)
+
+    def _choose_meshes(self, cam) -> None:
+        """Each globe drawn fine or coarse by its size on screen (:data:`COARSE_GLOBES`; the
+        Earth's city lights from :data:`NIGHT_LIGHTS_PX`), the ground around the sites only on a
+        planet drawn large (:data:`GROUND_MIN_PX`)."""
+        h = self.ctx.size[1]
+        px = {}
+        for body in self.planet_actors:
+            if body in self.ctx.pos:
+                px[body] = drawn_radius_px(cam, self.ctx.pos[body], self.ctx.radii[body], h)
+        if self.moon_actor is not None and "moon" in self.ctx.pos:
+            r = self.moon_actor.GetScale()[0] * MOON_RADIUS_KM * self.ctx.planet_scale / self.world.km_per_unit
+            px["moon"] = drawn_radius_px(cam, self.ctx.pos["moon"], r, h)
+        if self.night_actor is not None and "earth" in px:  # a few dim specks on a small disc
+            self.night_actor.SetVisibility(bool(px["earth"] >= NIGHT_LIGHTS_PX))
+        for name, lod in self.lod.items():
+            if name in px:
+                lod.choose(px[name])
+        for body, a in self.ground_actors.values():
+            a.SetVisibility(bool(px.get(body, float("inf")) >= GROUND_MIN_PX))
 
     def rotation(self, body: str) -> np.ndarray:
         """Body-fixed -> ecliptic rotation of a spinning planet now (its globe turned to it)."""

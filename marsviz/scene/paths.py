@@ -68,6 +68,12 @@ HOLD_DAYS = (60.0, 120.0)
 BLEND_SHAPE = 6.0
 #: Where a path changes frame its samples are this close (ratio of consecutive distances).
 BLEND_RATIO = 1.0015
+#: In wide views a path is drawn through as few of its samples as keep every sample left out
+#: within LOD_PX pixels of the drawn line (see :func:`simplify` and :func:`lod_tolerance_km`).
+LOD_PX = 0.25
+#: Allowance for perspective: a sample off the view axis moves up to this much more on screen
+#: than one on it, for the same distance in space, in a view up to 60 degrees wide.
+LOD_PERSPECTIVE = 1.5
 
 
 def _smootherstep(x):
@@ -177,6 +183,74 @@ def keep_clear(pts_km: np.ndarray, centre, radius_km: float, shift_km: np.ndarra
     return pts
 
 
+def simplify(pts: np.ndarray, tol: float) -> np.ndarray:
+    """Indices (sorted, first and last included) of the points of polyline ``pts`` (n, 3) that
+    Douglas-Peucker keeps at tolerance ``tol``: every point left out lies within ``tol`` of the
+    segment between the kept points on each side of it."""
+    pts = np.asarray(pts, dtype=float)
+    n = len(pts)
+    if n <= 2:
+        return np.arange(n)
+    keep = np.zeros(n, dtype=bool)
+    keep[[0, n - 1]] = True
+    stack = [(0, n - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        a, b = pts[i], pts[j]
+        d = b - a
+        rel = pts[i + 1:j] - a
+        dd = float(d @ d)
+        u = np.clip(rel @ d / dd, 0.0, 1.0) if dd > 0 else np.zeros(j - i - 1)
+        dist2 = np.einsum("ij,ij->i", rel - u[:, None] * d, rel - u[:, None] * d)
+        m = int(np.argmax(dist2))
+        if dist2[m] > tol * tol:
+            m += i + 1
+            keep[m] = True
+            stack.append((i, m))
+            stack.append((m, j))
+    return np.flatnonzero(keep)
+
+
+def lod_tolerance_km(camera, height_px: int, lo_km: np.ndarray, hi_km: np.ndarray, world) -> float:
+    """The largest distance (km) a sample of a set lying in the box ``lo_km``..``hi_km`` may be
+    from the drawn line and still be within LOD_PX pixels of it on screen, for ``camera`` (0
+    where any of the box is at or behind the camera: draw every sample)."""
+    unit = world.km_per_unit
+    if camera.GetParallelProjection():
+        px_km = 2.0 * camera.GetParallelScale() * unit / max(1, height_px)
+    else:
+        pos = np.asarray(camera.GetPosition(), dtype=float)
+        fwd = np.asarray(camera.GetDirectionOfProjection(), dtype=float)
+        corners = np.array([[x, y, z] for x in (lo_km[0], hi_km[0]) for y in (lo_km[1], hi_km[1])
+                            for z in (lo_km[2], hi_km[2])])
+        depth = float(((world.to_scene(corners) - pos) @ fwd).min()) * unit  # nearest, km
+        if depth <= 0.0:
+            return 0.0
+        px_km = 2.0 * depth * np.tan(np.radians(camera.GetViewAngle()) / 2.0) / max(1, height_px)
+    return LOD_PX * px_km / LOD_PERSPECTIVE
+
+
+def lod_level(tol_km: float):
+    """The tolerance level (a power of two in km, at most ``tol_km``) a set is simplified at,
+    or None for every sample."""
+    if not tol_km > 1.0:
+        return None
+    return int(np.floor(np.log2(tol_km)))
+
+
+def spans_around(lod: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Every index between the kept points ``lod`` (sorted, first and last of the set) on each
+    side of each index in ``idx``: the stretches drawn sample by sample where points move."""
+    if not len(idx):
+        return idx
+    q = np.unique(np.clip(np.searchsorted(lod, idx, side="right"), 1, len(lod) - 1))
+    lo, hi = lod[q - 1], lod[q]
+    out = [np.arange(a, b + 1) for a, b in zip(lo, hi)]
+    return np.unique(np.concatenate(out))
+
+
 @dataclass
 class Leg:
     craft: str
@@ -195,7 +269,13 @@ class Leg:
     moved: bool = True  # whether the drawn points differ from ``base``
     start: int = 0  # index of the leg's first sample in its ship's timeline
     coarse: np.ndarray = None  # indices of the base samples (None: every sample is one)
-    wide: bool = False  # drawn through its base samples only (no planet frame in use)
+    wide: bool = False  # drawn through a simplified set of its samples (no planet frame in use)
+    lo_km: np.ndarray = None  # bounding box of ``km``
+    hi_km: np.ndarray = None
+    lod: dict = None  # tolerance level -> indices kept by :func:`simplify` (of the base samples)
+    every: np.ndarray = None  # indices of the samples the leg is drawn through now
+    level: int = None  # its tolerance level for the camera (see :func:`lod_level`)
+    moved_idx: np.ndarray = None  # indices the display map moved at this instant
 
 
 @dataclass
@@ -304,7 +384,8 @@ class Trajectories(Visual):
             start = 0
             for i, (tt, km, base) in enumerate(leg_samples(plan, cid, self.ctx.true_radii_km, local, True)):
                 leg = Leg(cid, i, tt, km, self.world.to_scene(km), chunks=ChunkIndex(km), start=start,
-                          coarse=None if base.all() else np.flatnonzero(base))
+                          coarse=None if base.all() else np.flatnonzero(base),
+                          lo_km=km.min(axis=0), hi_km=km.max(axis=0), lod={})
                 start += len(tt)
                 color = craft_color(plan, cid, i)
                 leg.full = polyline(leg.points)
@@ -323,6 +404,49 @@ class Trajectories(Visual):
             if local:
                 self.timelines[cid] = make_timeline(plan, mine, self.ctx.true_radii_km)
         self.index = LegsIndex([leg.chunks for leg in self.legs])
+        self._lod_key = None  # (camera, frame height, origin) the legs' tolerance levels are for
+
+    def _levels(self) -> None:
+        """Each leg's tolerance level for the camera as it is now (computed when it changes)."""
+        cam = self.p.renderer.GetActiveCamera()
+        key = (cam.GetMTime(), self.ctx.size[1], tuple(self.world.origin_km))
+        if key == self._lod_key:
+            return
+        self._lod_key = key
+        for leg in self.legs:
+            leg.level = lod_level(lod_tolerance_km(cam, self.ctx.size[1], leg.lo_km, leg.hi_km, self.world))
+
+    def samples(self, leg: Leg, wide: bool, moved=None) -> np.ndarray:
+        """Indices of the samples leg ``leg`` is drawn through now: all of them up close; in
+        wide views those of its base samples :func:`simplify` keeps at the camera's tolerance,
+        with every base sample of the stretches where the display map moves points (``moved``)."""
+        n = len(leg.times)
+        if not wide:
+            return np.arange(n)
+        base = leg.coarse if leg.coarse is not None else np.arange(n)
+        if leg.level is None:
+            return base
+        kept = leg.lod.get(leg.level)
+        if kept is None:
+            kept = leg.lod[leg.level] = base[simplify(leg.km[base], 2.0 ** leg.level)]
+        if moved is not None and len(moved):
+            span = spans_around(kept, moved)
+            if leg.coarse is not None:
+                span = np.intersect1d(span, base, assume_unique=True)
+            kept = np.union1d(kept, span)
+        return kept
+
+    def refresh_lod(self) -> None:
+        """Before a render: if the camera moved since the last update, draw each leg through
+        the samples the new camera needs (a zoom in shows more of them)."""
+        if not self.legs:
+            return
+        key = self._lod_key
+        self._levels()
+        if key != self._lod_key and any(leg.wide for leg in self.legs):
+            for leg in self.legs:
+                if leg.wide:
+                    self._cells(leg, self.samples(leg, True, leg.moved_idx), leg.k)
 
     def update(self, t: float, shown: dict) -> None:
         """Draw each leg in its planet's frame or the Sun's (see the module's notes) and through
@@ -335,9 +459,12 @@ class Trajectories(Visual):
         scales = self.ctx.scales
         zoom = {b: zoom_weight(s) for b, s in scales.items()} if scales else None
         # With no planet drawn near enough to true size for its frame (the wide views), a path
-        # is drawn through its base samples only: the samples added where it changes frame lie
-        # on the same Sun-centred curve there, and drawing them costs the renderer time.
+        # is drawn through its base samples only (the samples added where it changes frame lie
+        # on the same Sun-centred curve there), simplified to what the camera can tell apart:
+        # each segment drawn costs the software renderer time.
         wide = zoom is None or not any(z > 0.0 for z in zoom.values())
+        if wide:
+            self._levels()
         for tl in self.timelines.values():
             if zoom is not None and not any(zoom[b] > 0.0 for b in tl.near):
                 continue  # every planet it nears drawn too large for its frame: Sun-centred
@@ -391,26 +518,35 @@ class Trajectories(Visual):
             n = len(leg.times)
             k = int(np.searchsorted(leg.times, t, side="right"))
             inside = 0 < k < n
-            lod = wide and leg.coarse is not None
-            if lod != leg.wide:
-                leg.wide = lod
-                set_line_cells(leg.full, leg.coarse if lod else np.arange(n))
-                leg.k = -1  # the flown part's cells follow
+            leg.wide = wide
+            leg.moved_idx = mv[0] if mv is not None else None
             if wrote or inside:
                 ship = shown[leg.craft] if inside else leg.points[-1]
                 write_points(leg.flown, np.vstack([leg.points, ship[None, :]]))
-            if k != leg.k:
-                leg.k = k
-                every = leg.coarse if leg.wide else np.arange(n)
-                if k <= 0:
-                    idx = np.empty(0, dtype=int)
-                elif not inside:
-                    idx = every
-                else:
-                    idx = np.append(every[every < k], n)
-                set_line_cells(leg.flown, idx)
+            self._cells(leg, self.samples(leg, wide, leg.moved_idx), k)
             flown = k > 0 and (k >= 2 or inside)
             leg.flown_actor.SetVisibility(bool(flown and (self.ctx.opt.cargo or leg.craft == crewed)))
+
+    def _cells(self, leg: Leg, every: np.ndarray, k: int) -> None:
+        """Draw leg ``leg`` through its samples ``every``, flown up to sample ``k`` (the ship):
+        the flown part bright, the rest dim (only ahead of the ship: behind it the flown part
+        would cover it)."""
+        n = len(leg.times)
+        changed = leg.every is None or not np.array_equal(every, leg.every)
+        if not changed and k == leg.k:
+            return
+        leg.every = every
+        leg.k = k
+        inside = 0 < k < n
+        if k <= 0:
+            flown, ahead = np.empty(0, dtype=int), every
+        elif not inside:
+            flown, ahead = every, np.empty(0, dtype=int)
+        else:
+            j = int(np.searchsorted(every, k))
+            flown, ahead = np.append(every[:j], n), every[max(j - 1, 0):]
+        set_line_cells(leg.flown, flown)
+        set_line_cells(leg.full, ahead)
 
     def apply_options(self, opt) -> None:
         for leg in self.legs:

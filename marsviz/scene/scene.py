@@ -138,6 +138,8 @@ class MissionScene:
             self._place()  # the user zoomed: planets change size, paths keep clear of them
         self.ships.orient_all(cam.GetPosition())  # markers keep their size on screen while zooming
         if self._ready:
+            self.trajectories.refresh_lod()  # a zoom in draws paths through more of their samples
+        if self._ready:
             self.hud.update_scale(self.ctx.scales, cam)  # the scale bar follows the user's zoom
             self.hud.settle(self.p.renderer)
         self._clip()
