@@ -33,6 +33,8 @@ def test_close_camera_shows_terra_nova_at_true_size(scene, plan):
     cid = plan.crewed
     scene.set_time(plan.epoch + 90.0)
     scene.set_camera("ship")
+    scene.show_event_card(None)  # no card over the ship (a storyboard frame state leaves its own)
+    assert scene.card_event is None
     img = render(scene)
     assert scene.ships.drawn_as[cid] == "model"
     assert scene.ships.model_actors[cid].GetVisibility() and not scene.craft_actors[cid].GetVisibility()
