@@ -11,7 +11,7 @@ from marsviz.scene import models
 from marsviz.scene.ships import ICON_PX, _camera
 from marsviz.scene.scene import MissionScene
 
-from tests.conftest import frame_size, mars_disc_px
+from tests.conftest import frame_size, mars_disc_px, offscreen_scene
 
 pytestmark = pytest.mark.render
 SIZE = (320, 180)
@@ -33,6 +33,8 @@ def test_close_camera_shows_terra_nova_at_true_size(scene, plan):
     cid = plan.crewed
     scene.set_time(plan.epoch + 90.0)
     scene.set_camera("ship")
+    scene.show_event_card(None)  # no card over the ship (a storyboard frame state leaves its own)
+    assert scene.card_event is None
     img = render(scene)
     assert scene.ships.drawn_as[cid] == "model"
     assert scene.ships.model_actors[cid].GetVisibility() and not scene.craft_actors[cid].GetVisibility()
@@ -119,6 +121,38 @@ def test_attitude_engine_aft_along_the_burn_and_along_the_velocity_when_coasting
     render(scene)
     x = matrix(ships.model_actors[cid])[:3, 0]
     assert float(np.dot(x / np.linalg.norm(x), dv / np.linalg.norm(dv))) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_close_camera_on_a_fresh_scene_aims_at_the_ship_drawn_along_its_burn(plan):
+    """A new scene (overview camera, Earth drawn x1500) put just after the departure burn and
+    then on the close camera: the camera is 0.22 km from the ship where it is drawn for that
+    camera (not where the overview drew it, pushed millions of km off the enlarged Earth), the
+    ship is drawn as its model and the model's +x is along the burn, as after any other camera."""
+    from marsviz.scene.camera import TRACK
+
+    cid = plan.crewed
+    burn = plan.trajectories[cid].burns[0]
+    eps = 1.0 / 1440
+    dv = plan.local_state(cid, burn.t + eps, "sun")[1] - plan.local_state(cid, burn.t - eps, "sun")[1]
+    dv = dv / np.linalg.norm(dv)
+    t = burn.t + 0.5 / 24
+    with offscreen_scene(plan, SIZE) as s:
+        s.set_time(t)
+        assert s.ctx.scales["earth"] == pytest.approx(1500.0)
+        s.set_camera("ship")
+        render(s)
+        cam = s.p.renderer.GetActiveCamera()
+        ship = np.asarray(s.position_au(cid))
+        # Where the ship is drawn is where it is (Earth at true size from 0.22 km away).
+        true = s.world.to_scene(plan.local_state(cid, t, "sun")[0])
+        assert np.linalg.norm(ship - true) * s.world.km_per_unit < 1e-6
+        assert s.ctx.scales["earth"] == pytest.approx(1.0)
+        d_km = np.linalg.norm(np.array(cam.GetPosition()) - ship) * s.world.km_per_unit
+        assert d_km == pytest.approx(TRACK["ship"][1], rel=1e-6)
+        assert np.linalg.norm(np.array(cam.GetFocalPoint()) - ship) * s.world.km_per_unit < 1e-6
+        assert s.ships.drawn_as[cid] == "model" and s.ships.model_actors[cid].GetVisibility()
+        x = matrix(s.ships.model_actors[cid])[:3, 0]
+        assert float(np.dot(x / np.linalg.norm(x), dv)) == pytest.approx(1.0, abs=1e-9)
 
 
 def test_sun_glow_replaces_the_sphere_and_stays_inside_mercurys_orbit(scene, plan):

@@ -39,6 +39,10 @@ from marsviz.scene.ships import Ships, parked
 from marsviz.scene.world import WorldFrame
 
 
+#: At most this many passes to aim a tracking camera where its target is drawn for it.
+SETTLE_PASSES = 8
+
+
 @dataclass
 class SceneOptions:
     """What the scene shows. ``text_scale`` enlarges all text (presentation mode)."""
@@ -366,9 +370,29 @@ class MissionScene:
         self.rig.set_preset(preset)
         if self._km:
             self._place()
+            self._settle_on_target()
             self.signal.update(self.t, self.hud.texts["signal"].actor)
         self._clip()
         self._update_hud()
+
+    def _settle_on_target(self) -> None:
+        """Aim a tracking preset at its target where it is drawn for the new camera.
+
+        The preset is aimed at the target where the previous camera drew it; drawing for the new
+        camera changes the planets' sizes and so where a ship near a planet is drawn (pushed off
+        an enlarged planet: millions of km in the overview). Follow it until it stays put, so
+        the view does not depend on the camera before (each pass brings the camera nearer; a
+        few suffice)."""
+        rig = self.rig
+        if rig.target is None:
+            return
+        cam = self.p.renderer.GetActiveCamera()
+        for _ in range(SETTLE_PASSES):
+            old = rig.last_target_pos
+            if old is None or np.linalg.norm(self.ctx.pos[rig.target] - old) <= 1e-9 * cam.GetDistance():
+                return
+            rig.update(self.ctx.pos)
+            self._place()
 
     # -----------------------------------------------------------------------------------------
     # Queries used by tests and the window
