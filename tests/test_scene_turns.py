@@ -13,9 +13,10 @@ from tests.path_turns import aim, worst_turns
 pytestmark = pytest.mark.render
 SIZE = (960, 540)
 #: Degrees a drawn vertex (arms of 4 px) may turn beyond the true trajectories. What is left
-#: after the fix is the bend a path needs to get from a planet's frame to the Sun's, seen
-#: nearly end-on (up to 124 degrees in the earth-approach preset: see the report in
-#: tests/path_turns.py); the corner where a path's weight fell below the ship's made 161.
+#: is the bend a path needs to get from a planet's frame to the Sun's, seen nearly end-on (up to
+#: 124 degrees in the earth-approach preset; see marsviz/scene/paths.py), and the onset of the
+#: month-old arcs of the Mars stay (107 at 100 radii); the corner where a path's weight fell
+#: below the ship's made 161 (mars_arrival - 0.3 d, 100 radii).
 BOUND = 135.0
 DIRS = [(0.3, -0.8, 0.52), (1.0, 0.2, 0.05), (-0.2, 0.9, -0.4)]
 

@@ -18,7 +18,10 @@ planet is now; ``w = 0``: where it was then, the Sun-centred path). Three proper
 - the path is smooth when ``f`` is smooth and never runs backwards when ``f`` never decreases:
   ``w`` is the lowest :func:`frame_weight` met along the path from the ship to the sample, so
   it only falls away from the ship (a path is in the planet's frame while the ship is near the
-  planet, and from the ship outwards until the path leaves the planet's neighbourhood);
+  planet, and from the ship outwards until the path leaves the planet's neighbourhood),
+  rounded off (:func:`soft_floor`) where it falls below the ship's own weight: ``f``'s slope
+  is ``w``'s times ``t - tau``, so a kink in ``w`` a month from the ship (the Mars stay) was a
+  corner in the drawn line;
 - a ship parked at a planet (the Mars stay) is near it, so its arrival and departure arcs stay
   on the planet; beyond them the path follows the planet's orbit back to where the leg arrived
   (where the parked ship truly went round the Sun) and then the leg as flown (a ship parked
@@ -32,6 +35,11 @@ of a planet drawn at true size by :func:`keep_clear`.
 as a smooth step (C2) in an exponentially stretched log distance: the frame time then starts to move
 very gently, so the turn from the planet's frame to the Sun's is spread over many samples (see
 ``BLEND_RATIO``) instead of making a corner.
+
+The turn itself remains: in space the path bends from the planet-centred direction to the
+Sun-centred one (about 30 degrees on the Earth return), and seen nearly along the planet-centred
+arc (the earth-approach camera) that bend projects as a sharp turn on screen
+(tests/test_scene_turns.py bounds it).
 """
 
 from __future__ import annotations
