@@ -18,7 +18,10 @@ planet is now; ``w = 0``: where it was then, the Sun-centred path). Three proper
 - the path is smooth when ``f`` is smooth and never runs backwards when ``f`` never decreases:
   ``w`` is the lowest :func:`frame_weight` met along the path from the ship to the sample, so
   it only falls away from the ship (a path is in the planet's frame while the ship is near the
-  planet, and from the ship outwards until the path leaves the planet's neighbourhood);
+  planet, and from the ship outwards until the path leaves the planet's neighbourhood),
+  rounded off (:func:`soft_floor`) where it falls below the ship's own weight: ``f``'s slope
+  is ``w``'s times ``t - tau``, so a kink in ``w`` a month from the ship (the Mars stay) was a
+  corner in the drawn line;
 - a ship parked at a planet (the Mars stay) is near it, so its arrival and departure arcs stay
   on the planet; beyond them the path follows the planet's orbit back to where the leg arrived
   (where the parked ship truly went round the Sun) and then the leg as flown (a ship parked
@@ -32,6 +35,11 @@ of a planet drawn at true size by :func:`keep_clear`.
 as a smooth step (C2) in an exponentially stretched log distance: the frame time then starts to move
 very gently, so the turn from the planet's frame to the Sun's is spread over many samples (see
 ``BLEND_RATIO``) instead of making a corner.
+
+The turn itself remains: in space the path bends from the planet-centred direction to the
+Sun-centred one (about 30 degrees on the Earth return), and seen nearly along the planet-centred
+arc (the earth-approach camera) that bend projects as a sharp turn on screen
+(tests/test_scene_turns.py bounds it).
 """
 
 from __future__ import annotations
@@ -66,6 +74,9 @@ ZOOM_SCALES = (2.0, 6.0)
 HOLD_DAYS = (60.0, 120.0)
 #: Stretch of the blend (see :func:`frame_weight`): larger puts the turn further out.
 BLEND_SHAPE = 6.0
+#: Width, in units of the ship's own ``1 - w``, over which the frame weights of a path round
+#: off where they fall below the ship's (see :func:`soft_floor`).
+SOFT_WIDTH = 3.0
 #: Where a path changes frame its samples are this close (ratio of consecutive distances).
 BLEND_RATIO = 1.0015
 #: In wide views a path is drawn through as few of its samples as keep every sample left out
@@ -119,7 +130,29 @@ def path_weights(wd: np.ndarray, times: np.ndarray, t: float) -> np.ndarray:
     if k:
         w[:k] = np.minimum.accumulate(wd[:k][::-1])[::-1]
     w[k:] = np.minimum.accumulate(wd[k:])
-    return np.minimum(w, w_ship)
+    return 1.0 - soft_floor(1.0 - w, 1.0 - w_ship)
+
+
+def soft_floor(q, q0: float):
+    """``max(q, q0)`` for ``q`` in [0, 1], rounded off (C2) where ``q`` rises past ``q0``:
+    ``q0`` while ``q <= q0``, then rising with a slope growing smoothly from 0 over a width
+    ``delta`` (SOFT_WIDTH ``q0``, less as ``q0`` nears 1), reaching 1 with ``q``. ``q0 = 0``:
+    ``q`` itself.
+
+    In :func:`path_weights` ``1 - w`` is the part of the planet's motion a sample's frame takes;
+    a hard ``max`` makes the frame time's slope jump where the path leaves the level of the
+    ship's own weight, and far (in time) from the ship that slope is large: a corner."""
+    q = np.asarray(q, dtype=float)
+    q0 = float(q0)
+    if q0 <= 0.0:
+        return np.maximum(q, 0.0)
+    if q0 >= 1.0:
+        return np.ones_like(q)
+    delta = SOFT_WIDTH * q0 * (1.0 - q0) / (1.0 + (SOFT_WIDTH - 1.0) * q0)
+    lam = (1.0 - q0) / (1.0 - q0 - 0.5 * delta)
+    x = np.clip((q - q0) / delta, 0.0, None)
+    g = np.where(x < 1.0, x ** 3 - 0.5 * x ** 4, x - 0.5)  # slope 3x^2 - 2x^3, then 1
+    return q0 + lam * delta * g
 
 
 def frame_times(times, w, t):
