@@ -214,6 +214,95 @@ def craft_color(plan, cid: str, leg_index: int) -> str:
     return plan.spacecraft.get(cid, {}).get("color") or style.DEFAULT_CRAFT_COLOR
 
 
+def flown_color(plan, cid: str, leg_index: int) -> tuple:
+    """RGB (0-1) of the flown part of ship ``cid``'s leg ``leg_index``: the crewed ship's legs
+    in their own colours, a cargo ship's path in its colour, a little dimmer."""
+    color = craft_color(plan, cid, leg_index)
+    return style.hex_to_rgb(color) if cid == plan.crewed else style.dim(color, 0.75)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of the path legend: which paths it names (``key``), its text and colour."""
+
+    key: tuple  # (ship, leg index) for each of the crewed ship's legs, (ship, None) for a cargo ship
+    label: str
+    color: tuple  # RGB 0-1, the flown path's colour
+
+
+def legend_entries(plan) -> list:
+    """The path legend of ``plan``: each leg of the crewed ship by where it goes ("Earth to
+    Venus"), then each other ship by name (its legs share one colour)."""
+    out = []
+    for cid, traj in plan.trajectories.items():
+        if cid == plan.crewed:
+            for i, leg in enumerate(traj.legs):
+                out.append(LegendEntry((cid, i), f"{plan.name_of(leg.from_body)} to {plan.name_of(leg.to_body)}",
+                                       flown_color(plan, cid, i)))
+    for cid in plan.trajectories:
+        if cid != plan.crewed:
+            out.append(LegendEntry((cid, None), f"{plan.craft_name(cid)} (cargo)", flown_color(plan, cid, 0)))
+    return out
+
+
+def legend_key(plan, cid: str, leg_index: int) -> tuple:
+    """The :class:`LegendEntry` key that names leg ``leg_index`` of ship ``cid``."""
+    return (cid, leg_index) if cid == plan.crewed else (cid, None)
+
+
+def hidden_by(points: np.ndarray, eye, spheres) -> np.ndarray:
+    """Which ``points`` (scene units) are hidden from ``eye`` behind one of ``spheres``
+    ((centre, radius) of each drawn planet)."""
+    pts = np.asarray(points, dtype=float)
+    out = np.zeros(len(pts), dtype=bool)
+    eye = np.asarray(eye, dtype=float)
+    d = pts - eye
+    dd = np.einsum("ij,ij->i", d, d)
+    for centre, radius in spheres:
+        c = np.asarray(centre, dtype=float) - eye
+        cc = float(c @ c)
+        if cc <= radius * radius:
+            continue  # the eye inside the sphere: nothing to say
+        along = d @ c  # |d| * the distance along the sight line to the closest approach, times |d|
+        miss2 = cc - along * along / np.maximum(dd, 1e-300)
+        # the sight line meets the sphere in front of the point (and in front of the eye)
+        near = along / np.sqrt(np.maximum(dd, 1e-300)) - np.sqrt(np.maximum(radius * radius - miss2, 0.0))
+        out |= (miss2 < radius * radius) & (along > 0) & (near * near < dd) & (near > 0)
+    return out
+
+
+def in_frame(points: np.ndarray, matrix: np.ndarray, eye=None, spheres=()) -> bool:
+    """Whether a polyline (scene units) shows in the frame of the camera ``matrix`` (the 4x4
+    composite projection): a point inside it, or a segment whose ends' box spans it; with
+    ``eye`` (the camera's place) and ``spheres`` (the drawn planets), not counting points
+    hidden behind a planet."""
+    pts = np.asarray(points, dtype=float)
+    if not len(pts):
+        return False
+    clip = pts @ matrix[:3, :3].T + matrix[:3, 3]
+    w = pts @ matrix[3, :3] + matrix[3, 3]
+    front = w > 1e-12
+    if eye is not None and spheres:
+        front &= ~hidden_by(pts, eye, spheres)
+    ndc = np.where(front[:, None], clip[:, :2] / np.where(front, w, 1.0)[:, None], np.nan)
+    inside = front & (np.abs(ndc[:, 0]) <= 1.0) & (np.abs(ndc[:, 1]) <= 1.0)
+    if inside.any():
+        return True
+    both = front[:-1] & front[1:]
+    if not both.any():
+        return False
+    a, b = ndc[:-1][both], ndc[1:][both]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    return bool(np.any((lo[:, 0] <= 1.0) & (hi[:, 0] >= -1.0) & (lo[:, 1] <= 1.0) & (hi[:, 1] >= -1.0)))
+
+
+def camera_matrix(ren) -> np.ndarray:
+    """The 4x4 world-to-clip matrix of ``ren``'s active camera for its viewport's aspect."""
+    w, h = ren.GetSize()
+    m = ren.GetActiveCamera().GetCompositeProjectionTransformMatrix(w / max(1, h), -1.0, 1.0)
+    return np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+
+
 def leg_samples(plan, cid: str, radii_km: dict, local: bool = True, with_base: bool = False):
     """(times, heliocentric km) of each leg of ship ``cid`` as the scene draws it: every half
     day, densely around encounters and (with planet-centred arcs) where the path changes frame.
@@ -315,7 +404,7 @@ class Trajectories(Visual):
                 # the flown part: the leg's points and one more, the ship as drawn
                 leg.flown = polyline(np.vstack([leg.points, leg.points[-1:]]))
                 leg.flown_actor = self.sized(self.p.add_mesh(
-                    leg.flown, color=color if crewed else style.dim(color, 0.75),
+                    leg.flown, color=flown_color(plan, cid, i),
                     line_width=4.0 if crewed else 2.0, lighting=False, pickable=False,
                     name=f"flown-{cid}-{i}", reset_camera=False), line=4.0 if crewed else 2.0)
                 self.legs.append(leg)
@@ -412,6 +501,19 @@ class Trajectories(Visual):
             flown = k > 0 and (k >= 2 or inside)
             leg.flown_actor.SetVisibility(bool(flown and (self.ctx.opt.cargo or leg.craft == crewed)))
 
+    def in_view(self, matrix: np.ndarray, eye=None, spheres=()) -> set:
+        """Legend keys (see :class:`LegendEntry`) of the legs drawn in the frame of ``matrix``
+        (and not hidden behind ``spheres`` from ``eye``, see :func:`in_frame`)."""
+        seen = set()
+        for leg in self.legs:
+            key = legend_key(self.plan, leg.craft, leg.index)
+            if key in seen or not leg.full_actor.GetVisibility():
+                continue
+            pts = leg.points if not leg.wide else leg.points[leg.coarse]
+            if in_frame(pts, matrix, eye, spheres):
+                seen.add(key)
+        return seen
+
     def apply_options(self, opt) -> None:
         for leg in self.legs:
             show = opt.cargo or leg.craft == self.plan.crewed
@@ -494,6 +596,16 @@ class ParkingOrbits(Visual):
             self.shown_km[cid] = km
             write_points(self.polys[cid], self.world.to_scene(km))
             actor.SetVisibility(True)
+
+    def in_view(self, matrix: np.ndarray, eye=None, spheres=()) -> set:
+        """Legend keys of the parking orbits drawn in the frame of ``matrix`` (each drawn in the
+        colour of the leg its ship arrived on)."""
+        seen = set()
+        for cid, actor in self.actors.items():
+            if actor.GetVisibility() and in_frame(np.asarray(self.polys[cid].points), matrix, eye, spheres):
+                seg = self.plan.segment_at(cid, self.ctx.t)
+                seen.add(legend_key(self.plan, cid, seg.leg if seg.leg is not None else 0))
+        return seen
 
     def apply_options(self, opt) -> None:
         self.update(self.ctx.t)
