@@ -245,3 +245,20 @@ def test_the_epilogue_shows_its_own_date_not_the_missions_last(window, plan):
     assert window.date_edit.isEnabled() and window.date_edit.text().startswith(plan.clock.day(t))
     assert window.time_label.text() == f"{plan.clock.met(t)}   {plan.phase_at(t).name}"
     assert window.date_edit.maximumDateTime().toString("yyyy-MM-dd") == last
+
+
+def test_the_path_legend_is_switched_from_the_view_menu(window, plan):
+    """View > Path legend (K): on by default in the overview, off and on again from the menu."""
+    window.set_camera("overview")
+    window.set_playhead(plan.epoch + 200.0)
+    window._render_now()
+    names = [e.label for e in window.scene.hud.legend_shown]
+    assert names[:3] == ["Earth to Venus", "Venus to Mars", "Mars to Earth"]
+    action = window.toggle_actions["legend"]
+    assert action.isChecked() and action.shortcut().toString() == "K"
+    action.trigger()
+    window._render_now()
+    assert window.scene.opt.legend is False and window.scene.hud.legend_shown == []
+    action.trigger()
+    window._render_now()
+    assert [e.label for e in window.scene.hud.legend_shown] == names

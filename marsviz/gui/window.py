@@ -302,7 +302,8 @@ class MainWindow(QMainWindow):
         for key, label, sc in (("labels", "&Labels", "L"), ("orbits", "Planet &orbits", "O"),
                                ("stars", "&Stars", None), ("grid", "AU &rings", "G"),
                                ("cargo", "&Cargo ships", "C"), ("events", "&Event markers", "M"),
-                               ("captions", "Event c&ards", "A"), ("hud", "&Heads-up text", "H")):
+                               ("captions", "Event c&ards", "A"), ("hud", "&Heads-up text", "H"),
+                               ("legend", "Path le&gend", "K")):
             a = self._act(label, lambda on, k=key: self.set_option(k, on), sc, checkable=True,
                           checked=getattr(opt, key))
             v.addAction(a)
