@@ -271,29 +271,41 @@ def hidden_by(points: np.ndarray, eye, spheres) -> np.ndarray:
     return out
 
 
+#: A path is looked for in the frame through at most this many of its points (evenly spread
+#: over its samples, which are denser where it curves near a planet).
+IN_FRAME_POINTS = 600
+
+
 def in_frame(points: np.ndarray, matrix: np.ndarray, eye=None, spheres=()) -> bool:
     """Whether a polyline (scene units) shows in the frame of the camera ``matrix`` (the 4x4
     composite projection): a point inside it, or a segment whose ends' box spans it; with
     ``eye`` (the camera's place) and ``spheres`` (the drawn planets), not counting points
-    hidden behind a planet."""
+    hidden behind a planet (a segment: both its ends hidden)."""
     pts = np.asarray(points, dtype=float)
+    if len(pts) > IN_FRAME_POINTS:
+        step = -(-len(pts) // IN_FRAME_POINTS)
+        pts = np.vstack([pts[::step], pts[-1:]])
     if not len(pts):
         return False
     clip = pts @ matrix[:3, :3].T + matrix[:3, 3]
     w = pts @ matrix[3, :3] + matrix[3, 3]
     front = w > 1e-12
-    if eye is not None and spheres:
-        front &= ~hidden_by(pts, eye, spheres)
     ndc = np.where(front[:, None], clip[:, :2] / np.where(front, w, 1.0)[:, None], np.nan)
-    inside = front & (np.abs(ndc[:, 0]) <= 1.0) & (np.abs(ndc[:, 1]) <= 1.0)
-    if inside.any():
+    inside = np.flatnonzero(front & (np.abs(ndc[:, 0]) <= 1.0) & (np.abs(ndc[:, 1]) <= 1.0))
+    occlude = eye is not None and bool(spheres)
+    if len(inside) and (not occlude or not hidden_by(pts[inside], eye, spheres).all()):
         return True
-    both = front[:-1] & front[1:]
-    if not both.any():
+    both = np.flatnonzero(front[:-1] & front[1:])
+    if not len(both):
         return False
-    a, b = ndc[:-1][both], ndc[1:][both]
+    a, b = ndc[both], ndc[both + 1]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    return bool(np.any((lo[:, 0] <= 1.0) & (hi[:, 0] >= -1.0) & (lo[:, 1] <= 1.0) & (hi[:, 1] >= -1.0)))
+    span = both[(lo[:, 0] <= 1.0) & (hi[:, 0] >= -1.0) & (lo[:, 1] <= 1.0) & (hi[:, 1] >= -1.0)]
+    if not len(span):
+        return False
+    if not occlude:
+        return True
+    return bool(not (hidden_by(pts[span], eye, spheres) & hidden_by(pts[span + 1], eye, spheres)).all())
 
 
 def camera_matrix(ren) -> np.ndarray:
