@@ -158,3 +158,22 @@ def test_a_path_through_the_sizes_line_or_the_scale_bar_is_dimmed_under_it(scene
     beside = band[:, int(plate[2]) + 10: int(plate[2]) + 60].max()
     assert beside >= 200
     assert under <= 0.4 * beside, (under, beside)
+
+
+def test_a_path_is_in_the_frame_only_where_it_is_seen():
+    """in_frame, with the identity as the camera (the frame is -1..1 in x and y): a segment
+    across it counts, one whose box covers the frame but which passes by its corner does
+    not, nor a point hidden behind a planet, nor a piece shorter than the least length."""
+    from marsviz.scene.paths import hidden_by, in_frame
+
+    m = np.eye(4)
+    assert in_frame(np.array([[-3.0, -3.0, 0.0], [3.0, 3.0, 0.0]]), m)
+    assert not in_frame(np.array([[-3.0, 0.5, 0.0], [0.5, 3.0, 0.0]]), m)  # by the top left corner
+    assert in_frame(np.array([[-3.0, 0.0, 0.0], [0.5, 1.5, 0.0]]), m)  # through it
+    short = np.array([[0.0, 0.0, 0.0], [0.01, 0.0, 0.0]])
+    assert in_frame(short, m) and not in_frame(short, m, min_ndc=(0.05, 0.05))
+    eye, planet = (0.0, 0.0, 10.0), [((0.0, 0.0, 5.0), 1.0)]
+    pts = np.array([[0.0, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 8.0], [2.0, 0.0, 0.0]])
+    assert hidden_by(pts, eye, planet).tolist() == [True, True, False, False]
+    assert not in_frame(pts[:2], m, eye, planet)
+    assert in_frame(pts[:3], m, eye, planet)

@@ -186,6 +186,8 @@ class MainWindow(QMainWindow):
         blay.addWidget(self.time_label, 1)
         self.hint_label = QLabel("Space play · Shift+Space reverse · ←/→ 1 day · PgUp/PgDn events", bar)
         self.hint_label.setStyleSheet("color: #7d8aa3")
+        # the hint gives way (cut at its right end) to a long date line (the epilogue's)
+        self.hint_label.setMinimumWidth(1)
         blay.addWidget(self.hint_label)
         lay.addWidget(bar)
         self.transport = bar
@@ -501,6 +503,7 @@ class MainWindow(QMainWindow):
             self.time_label.setText(f"{clock.met(t)}   {self.plan.phase_at(t).name}")
         else:
             self.time_label.setText(f"{era.era.capitalize()}   (planets shown on {clock.day(t)})")
+        self.time_label.setMinimumWidth(max(220, self.time_label.sizeHint().width()))
         when = t if era is None else era.t
         if era is not None or not self.date_edit.hasFocus():
             secs = int(clock.utc(when).replace(tzinfo=_dt.timezone.utc).timestamp())

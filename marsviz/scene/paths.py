@@ -276,9 +276,10 @@ def hidden_by(points: np.ndarray, eye, spheres) -> np.ndarray:
 IN_FRAME_POINTS = 600
 
 
-def in_frame(points: np.ndarray, matrix: np.ndarray, eye=None, spheres=()) -> bool:
+def in_frame(points: np.ndarray, matrix: np.ndarray, eye=None, spheres=(), min_ndc=(0.0, 0.0)) -> bool:
     """Whether a polyline (scene units) shows in the frame of the camera ``matrix`` (the 4x4
-    composite projection): a point inside it, or a segment whose ends' box spans it; with
+    composite projection): points inside it spread over at least ``min_ndc`` (x, y; a frame
+    is 2 wide and 2 high) in one direction, or a segment crossing it as far; with
     ``eye`` (the camera's place) and ``spheres`` (the drawn planets), not counting points
     hidden behind a planet (a segment: both its ends hidden)."""
     pts = np.asarray(points, dtype=float)
@@ -293,14 +294,30 @@ def in_frame(points: np.ndarray, matrix: np.ndarray, eye=None, spheres=()) -> bo
     ndc = np.where(front[:, None], clip[:, :2] / np.where(front, w, 1.0)[:, None], np.nan)
     inside = np.flatnonzero(front & (np.abs(ndc[:, 0]) <= 1.0) & (np.abs(ndc[:, 1]) <= 1.0))
     occlude = eye is not None and bool(spheres)
-    if len(inside) and (not occlude or not hidden_by(pts[inside], eye, spheres).all()):
-        return True
+    if len(inside) and occlude:
+        inside = inside[~hidden_by(pts[inside], eye, spheres)]
+    if len(inside):
+        seen = ndc[inside]
+        extent = seen.max(axis=0) - seen.min(axis=0)
+        if extent[0] >= min_ndc[0] or extent[1] >= min_ndc[1]:
+            return True
     both = np.flatnonzero(front[:-1] & front[1:])
     if not len(both):
         return False
+    # Segments with both ends outside the frame: the part of each inside it (Liang-Barsky).
     a, b = ndc[both], ndc[both + 1]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    span = both[(lo[:, 0] <= 1.0) & (hi[:, 0] >= -1.0) & (lo[:, 1] <= 1.0) & (hi[:, 1] >= -1.0)]
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    ok = np.ones(len(a), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for pk, qk in ((-d[:, 0], a[:, 0] + 1.0), (d[:, 0], 1.0 - a[:, 0]),
+                       (-d[:, 1], a[:, 1] + 1.0), (d[:, 1], 1.0 - a[:, 1])):
+            r = qk / pk
+            ok &= ~((pk == 0) & (qk < 0))
+            t0 = np.where(pk < 0, np.maximum(t0, r), t0)
+            t1 = np.where(pk > 0, np.minimum(t1, r), t1)
+    cut = np.clip(t1 - t0, 0.0, None)
+    span = both[ok & (t0 <= t1) & ((cut * np.abs(d[:, 0]) >= min_ndc[0]) | (cut * np.abs(d[:, 1]) >= min_ndc[1]))]
     if not len(span):
         return False
     if not occlude:
@@ -513,7 +530,7 @@ class Trajectories(Visual):
             flown = k > 0 and (k >= 2 or inside)
             leg.flown_actor.SetVisibility(bool(flown and (self.ctx.opt.cargo or leg.craft == crewed)))
 
-    def in_view(self, matrix: np.ndarray, eye=None, spheres=()) -> set:
+    def in_view(self, matrix: np.ndarray, eye=None, spheres=(), min_ndc=(0.0, 0.0)) -> set:
         """Legend keys (see :class:`LegendEntry`) of the legs drawn in the frame of ``matrix``
         (and not hidden behind ``spheres`` from ``eye``, see :func:`in_frame`)."""
         seen = set()
@@ -522,7 +539,7 @@ class Trajectories(Visual):
             if key in seen or not leg.full_actor.GetVisibility():
                 continue
             pts = leg.points if not leg.wide else leg.points[leg.coarse]
-            if in_frame(pts, matrix, eye, spheres):
+            if in_frame(pts, matrix, eye, spheres, min_ndc):
                 seen.add(key)
         return seen
 
@@ -609,12 +626,12 @@ class ParkingOrbits(Visual):
             write_points(self.polys[cid], self.world.to_scene(km))
             actor.SetVisibility(True)
 
-    def in_view(self, matrix: np.ndarray, eye=None, spheres=()) -> set:
+    def in_view(self, matrix: np.ndarray, eye=None, spheres=(), min_ndc=(0.0, 0.0)) -> set:
         """Legend keys of the parking orbits drawn in the frame of ``matrix`` (each drawn in the
         colour of the leg its ship arrived on)."""
         seen = set()
         for cid, actor in self.actors.items():
-            if actor.GetVisibility() and in_frame(np.asarray(self.polys[cid].points), matrix, eye, spheres):
+            if actor.GetVisibility() and in_frame(np.asarray(self.polys[cid].points), matrix, eye, spheres, min_ndc):
                 seg = self.plan.segment_at(cid, self.ctx.t)
                 seen.add(legend_key(self.plan, cid, seg.leg if seg.leg is not None else 0))
         return seen

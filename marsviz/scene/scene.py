@@ -39,6 +39,10 @@ from marsviz.scene.ships import Ships, parked
 from marsviz.scene.world import WorldFrame
 
 
+#: The path legend names a path drawn at least this long in the frame (pixels at 720 px high).
+LEGEND_MIN_PX = 16.0
+
+
 @dataclass
 class SceneOptions:
     """What the scene shows. ``text_scale`` enlarges all text (presentation mode)."""
@@ -157,7 +161,10 @@ class MissionScene:
         m = camera_matrix(ren)
         eye = ren.GetActiveCamera().GetPosition()
         spheres = [(self.ctx.pos[b], self.ctx.radii[b]) for b in PLANETS if b in self.ctx.pos]
-        return self.trajectories.in_view(m, eye, spheres) | self.parking.in_view(m, eye, spheres)
+        w, h = self.ctx.size
+        k = LEGEND_MIN_PX * self.ctx.px  # a path drawn shorter than this is not named
+        lim = (2.0 * k / max(1, w), 2.0 * k / max(1, h))
+        return self.trajectories.in_view(m, eye, spheres, lim) | self.parking.in_view(m, eye, spheres, lim)
 
     def _clip(self) -> None:
         """Clipping range for everything from the stars to a planet a few radii away."""
