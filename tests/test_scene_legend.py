@@ -173,7 +173,7 @@ def test_a_path_is_in_the_frame_only_where_it_is_seen():
     short = np.array([[0.0, 0.0, 0.0], [0.01, 0.0, 0.0]])
     assert in_frame(short, m) and not in_frame(short, m, min_ndc=(0.05, 0.05))
     eye, planet = (0.0, 0.0, 10.0), [((0.0, 0.0, 5.0), 1.0)]
-    pts = np.array([[0.0, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 8.0], [2.0, 0.0, 0.0]])
+    pts = np.array([[0.0, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 8.0], [4.0, 0.0, 0.0]])
     assert hidden_by(pts, eye, planet).tolist() == [True, True, False, False]
     assert not in_frame(pts[:2], m, eye, planet)
     assert in_frame(pts[:3], m, eye, planet)
