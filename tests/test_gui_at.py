@@ -168,3 +168,97 @@ def test_at_an_event_with_a_question_asks_it_before_the_answer(window, plan):
         window.apply_frame(sb.at(tau))
         body = window.scene._texts["card-body"].actor.GetInput().replace("\n", " ")
         assert body.startswith("Answer: ") and ev.question not in body
+
+
+def test_the_camera_box_says_when_the_story_camera_is_in_charge(window, plan):
+    """--at dust-devil opens on the story's shot of the well: the camera box reads "Story
+    camera" (not the "Ecliptic overview" it opened with) and no camera preset is ticked in the
+    menu. Choosing a preset in the box takes over as before; choosing "Story camera" gives the
+    camera back to the story's shot; story playback shows the story camera too."""
+    from marsviz.scene import style
+
+    box = window.camera_box
+    assert box.currentText() == "Ecliptic overview"
+    place_at(window, "dust-devil", _parse_at(plan, "dust-devil"))
+    assert window.story_camera
+    assert (box.currentText(), box.currentData()) == ("Story camera", "story")
+    assert not any(a.isChecked() for a in window.camera_actions.values())
+    assert window.scene._texts["camera"].actor.GetInput() == "View: Mars surface (well site)"
+    # A preset from the box takes over.
+    i = box.findData("mars")
+    box.setCurrentIndex(i)
+    box.activated.emit(i)
+    assert not window.story_camera
+    assert window.scene.camera_preset == "mars"
+    assert (box.currentText(), box.currentData()) == (style.CAMERA_NAMES["mars"], "mars")
+    assert window.camera_actions["mars"].isChecked()
+    assert window.scene._texts["camera"].actor.GetInput() == "View: Mars"
+    # "Story camera" gives it back: the story's shot at this instant.
+    sb = window.storyboard()
+    i = box.findData("story")
+    box.setCurrentIndex(i)
+    box.activated.emit(i)
+    assert window.story_camera and box.currentText() == "Story camera"
+    pose, shot = sb.camera_at(sb.tau_of(window.playhead), window.playhead)
+    pos, _focal = camera_km(window)
+    assert np.linalg.norm(pos - np.asarray(pose.position_km)) < 1.0
+    assert window.scene.camera_preset == shot == "surface:well"
+    # A preset by its key, then story playback: the box follows.
+    window.set_camera("inner")
+    assert box.currentText() == "Inner planets"
+    window.set_pace("story")
+    window.advance_by(2.0)
+    assert box.currentText() == "Story camera"
+    window.set_pace("constant")  # back to the user's camera: the preset chosen last
+    assert box.currentText() == "Inner planets" and window.scene.camera_preset == "inner"
+
+
+def test_the_epilogue_shows_its_own_date_not_the_missions_last(window, plan):
+    """The epilogue's card (2095) is up while the planets stay at the mission's last instant
+    (2031-08-24): the telemetry, the date box and the heads-up clock show 2095, the ship
+    figures say they do not apply, and back in the mission everything is as before."""
+    ev = plan.event("goddard")
+    last = plan.clock.day(plan.span[1])
+    assert last == "2031-08-24"
+    for how in ("jump", "story"):
+        if how == "jump":
+            place_at(window, "goddard", _parse_at(plan, "goddard"))
+        else:
+            window.apply_frame(window.story_frame("goddard"))
+        assert window.playhead == pytest.approx(plan.span[1])
+        tel = window.telemetry
+        assert tel.text("date") == "2095-07-20 00:00 UTC", how
+        assert tel.text("met") == plan.clock.met(ev.t)
+        assert tel.text("phase") == "After the mission"
+        for key in ("sun", "earth", "mars", "speed", "light"):
+            assert tel.text(key) == "n/a (epilogue)", (how, key)
+        assert window.date_edit.text() == "2095-07-20 00:00:00 UTC" and not window.date_edit.isEnabled()
+        assert window.time_label.text() == f"Epilogue   (planets shown on {last})"
+        assert window.scene._texts["date"].actor.GetInput() == "2095-07-20 00:00 UTC"
+        assert window.scene._texts["met"].actor.GetInput() == f"Epilogue   (planets shown on {last})"
+    # Back in the mission: the ship's telemetry and the date box as they were.
+    place_at(window, "spacewalk", _parse_at(plan, "spacewalk"))
+    t = plan.event("spacewalk").t
+    assert window.telemetry.text("date") == plan.clock.date(t)
+    assert window.telemetry.text("phase") == plan.phase_at(t).name
+    assert window.telemetry.text("sun").endswith("million km)")
+    assert window.date_edit.isEnabled() and window.date_edit.text().startswith(plan.clock.day(t))
+    assert window.time_label.text() == f"{plan.clock.met(t)}   {plan.phase_at(t).name}"
+    assert window.date_edit.maximumDateTime().toString("yyyy-MM-dd") == last
+
+
+def test_the_path_legend_is_switched_from_the_view_menu(window, plan):
+    """View > Path legend (K): on by default in the overview, off and on again from the menu."""
+    window.set_camera("overview")
+    window.set_playhead(plan.epoch + 200.0)
+    window._render_now()
+    names = [e.label for e in window.scene.hud.legend_shown]
+    assert names[:3] == ["Earth to Venus", "Venus to Mars", "Mars to Earth"]
+    action = window.toggle_actions["legend"]
+    assert action.isChecked() and action.shortcut().toString() == "K"
+    action.trigger()
+    window._render_now()
+    assert window.scene.opt.legend is False and window.scene.hud.legend_shown == []
+    action.trigger()
+    window._render_now()
+    assert [e.label for e in window.scene.hud.legend_shown] == names

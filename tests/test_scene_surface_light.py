@@ -64,3 +64,78 @@ def test_a_planets_orbit_is_hidden_only_close_to_the_planet(scene, plan):
         scene.set_camera("overview")
         render(scene)
         assert all(a.GetVisibility() for a in orbit.values())
+
+
+def _drawn_pixels(scene, actor, img):
+    """Colours of the pixels ``actor`` draws in ``img``: those that change when it is made
+    invisible (by opacity: the scene sets its visibility before every render)."""
+    prop = actor.GetProperty()
+    prop.SetOpacity(0.0)
+    try:
+        bare = render(scene)
+    finally:
+        prop.SetOpacity(1.0)
+    mask = np.abs(img - bare).sum(axis=2) > 0
+    return img[mask]
+
+
+def _sun_towards(plan, site, t):
+    """The Sun's direction at ``site`` at ``t`` along the ground: (east, north) components."""
+    from marsviz.mission.local import place_fixed
+
+    rot = np.asarray(plan.body_rotation(plan.sites[site]["body"], t))
+    f = place_fixed(plan, site, 0.0, 0.0)
+    up = f / np.linalg.norm(f)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east)
+    north = np.cross(up, east)
+    r = plan.site_position(site, t)
+    sun = rot.T @ (-r / np.linalg.norm(r))
+    return float(sun @ east), float(sun @ north), float(sun @ up)
+
+
+def test_a_lander_at_a_site_in_night_is_dimmed_like_the_ground(scene, plan):
+    """Gagarin seen from 50 m at the base: by day (the dust devil, the Sun 44 degrees up) and
+    at night (the water strike at 05:10 UTC, the Sun 38 degrees below the horizon), at night
+    from the Sun's side, where the faces the Sun would light below the horizon (VTK casts no
+    shadows) face the camera. Its pixels were at night more than half as bright as by day
+    (75 against 141); now they are under 40 %, and the well's drill rig has no sunlight."""
+    from tests.test_scene_ships import apply_pose, close_pose
+    from marsviz.scene.ships import MODEL_LIGHTING
+
+    means = {}
+    with frame_size(scene, SIZE):
+        for eid in ("dust-devil", "water"):
+            t = plan.event(eid).t
+            east, north, up = _sun_towards(plan, "base", t)
+            assert (up > 0.6) if eid == "dust-devil" else (up < -0.55)
+            towards = (0.3, -1.0) if eid == "dust-devil" else (east, north)
+            apply_pose(scene, plan, t, close_pose(plan, "base", t, 50.0, 15.0, aim_east_m=-45.0, towards=towards))
+            img = render(scene)
+            assert scene.ships.drawn_as["gagarin"] == "model" and scene.ships.form["gagarin"] == "landed"
+            px = _drawn_pixels(scene, scene.ships.model_actors["gagarin"], img)
+            assert len(px) > 300, eid  # the lander is well in view
+            means[eid] = float(px.mean())
+        assert means["dust-devil"] > 110
+        assert means["water"] < 0.4 * means["dust-devil"], means
+        rig = next(st["actor"] for st in scene.ships.structures.values() if st["model"] == "drill_rig")
+        assert rig.GetProperty().GetDiffuse() == 0.0  # at night: no sunlight on it
+        scene.set_time(plan.event("dust-devil").t)  # by day: the models as lit as ever
+        render(scene)
+        prop = scene.ships.model_actors["gagarin"].GetProperty()
+        assert (prop.GetAmbient(), prop.GetDiffuse()) == pytest.approx((MODEL_LIGHTING["ambient"], MODEL_LIGHTING["diffuse"]))
+
+
+def test_a_landers_icon_at_a_site_in_night_is_dimmed(scene, plan):
+    """The story's shots of the well site from above: the landers are icons (drawn unlit). At
+    the water strike (night) Gagarin's icon is at most 60 % as bright as at the dust devil (day)."""
+    means = {}
+    with frame_size(scene, (1280, 720)):
+        for eid in ("dust-devil", "water"):
+            scene.apply(story_frame(plan, eid))
+            img = render(scene)
+            assert scene.ships.drawn_as["gagarin"] == "icon"
+            px = _drawn_pixels(scene, scene.ships.craft_actors["gagarin"], img)
+            assert len(px) > 40, eid
+            means[eid] = float(px.mean())
+    assert means["water"] < 0.6 * means["dust-devil"], means

@@ -123,5 +123,15 @@ class TelemetryPanel(QWidget):
         v["speed"].setText(f"{tel['speed_kms']:.2f} km/s")
         v["light"].setText(format_duration(tel["light_time_s"]))
 
+    def show_era(self, plan, ev, t: float) -> None:
+        """A prologue or epilogue event's card is up: its date, mission time and phase, and no
+        ship figures (they belong to the mission, not to ``ev``'s time)."""
+        v = self.values
+        v["date"].setText(plan.clock.date(ev.t))
+        v["met"].setText(plan.clock.met(ev.t))
+        v["phase"].setText(getattr(ev, "phase", None) or ev.era.capitalize())
+        for key in ("sun", "earth", "mars", "speed", "light"):
+            v[key].setText(f"n/a ({ev.era})")
+
     def text(self, key: str) -> str:
         return self.values[key].text()

@@ -22,6 +22,9 @@ from marsviz.scene import style
 _S = 1.0 / 86400.0
 #: Keys of the camera presets, in the order of ``style.CAMERA_NAMES``: along the number row.
 CAMERA_KEYS = "1234567890-="
+#: The camera box's entry for the story's camera (a storyboard shot, not a preset).
+STORY_CAMERA = "story"
+STORY_CAMERA_NAME = "Story camera"
 #: Width (px) of the Events dock when the window opens: room for a date, a MET and a title.
 EVENTS_DOCK_WIDTH = 470
 
@@ -105,7 +108,8 @@ class MainWindow(QMainWindow):
         self.pace = "story"  # "story": the storyboard's pace and camera; "constant": a steady rate
         self.tau = 0.0  # presentation seconds into the storyboard (story pace)
         self.last_pose = None  # the last storyboard camera pose shown
-        self.story_camera = False  # the view is the story's camera (not a preset the user chose)
+        self._story_camera = False  # the view is the story's camera (not a preset the user chose)
+        self.era_event = None  # a prologue/epilogue event whose card is up (its date shown)
         self._storyboard = None
         self.playing = False
         self._render_pending = False
@@ -182,6 +186,8 @@ class MainWindow(QMainWindow):
         blay.addWidget(self.time_label, 1)
         self.hint_label = QLabel("Space play · Shift+Space reverse · ←/→ 1 day · PgUp/PgDn events", bar)
         self.hint_label.setStyleSheet("color: #7d8aa3")
+        # the hint gives way (cut at its right end) to a long date line (the epilogue's)
+        self.hint_label.setMinimumWidth(1)
         blay.addWidget(self.hint_label)
         lay.addWidget(bar)
         self.transport = bar
@@ -279,6 +285,7 @@ class MainWindow(QMainWindow):
         v = mb.addMenu("&View")
         cams = v.addMenu("&Camera")
         group = QActionGroup(self)
+        group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)  # none: the story's
         self.camera_actions = {}
         for i, (key, name) in enumerate(style.CAMERA_NAMES.items()):
             a = QAction(name, self, checkable=True)
@@ -297,7 +304,8 @@ class MainWindow(QMainWindow):
         for key, label, sc in (("labels", "&Labels", "L"), ("orbits", "Planet &orbits", "O"),
                                ("stars", "&Stars", None), ("grid", "AU &rings", "G"),
                                ("cargo", "&Cargo ships", "C"), ("events", "&Event markers", "M"),
-                               ("captions", "Event c&ards", "A"), ("hud", "&Heads-up text", "H")):
+                               ("captions", "Event c&ards", "A"), ("hud", "&Heads-up text", "H"),
+                               ("legend", "Path le&gend", "K")):
             a = self._act(label, lambda on, k=key: self.set_option(k, on), sc, checkable=True,
                           checked=getattr(opt, key))
             v.addAction(a)
@@ -358,7 +366,11 @@ class MainWindow(QMainWindow):
         self.camera_box = QComboBox()
         for key, name in style.CAMERA_NAMES.items():
             self.camera_box.addItem(name, key)
-        self.camera_box.activated.connect(lambda i: self.set_camera(self.camera_box.itemData(i)))
+        self.camera_box.insertSeparator(self.camera_box.count())
+        self.camera_box.addItem(STORY_CAMERA_NAME, STORY_CAMERA)
+        self.camera_box.setItemData(self.camera_box.count() - 1, "The story's own camera, which goes to each event "
+                                    "(story pace)", Qt.ItemDataRole.ToolTipRole)
+        self.camera_box.activated.connect(lambda i: self._camera_chosen(self.camera_box.itemData(i)))
         tb.addWidget(self.camera_box)
         tb.addSeparator()
         tb.addAction(A["design"])
@@ -382,7 +394,6 @@ class MainWindow(QMainWindow):
         self._forced_event = forced_event
         self.scene.set_time(t)
         self.timeline.set_time(t)
-        self.telemetry.update_from(self.plan.telemetry(t))
         if self.tour is None:
             now = self.screen_s
             if forced_event is not None:
@@ -404,7 +415,13 @@ class MainWindow(QMainWindow):
         aid = active.id if active is not None else None
         self.timeline.set_highlight(aid)
         self.events_panel.highlight(aid)
-        self._show_date(t)
+        era = active if active is not None and not (self.plan.span[0] <= active.t <= self.plan.span[1]) else None
+        self.era_event = era
+        if era is None:
+            self.telemetry.update_from(self.plan.telemetry(t))
+        else:
+            self.telemetry.show_era(self.plan, era, t)
+        self._show_date(t, era)
         if how != "story" and self.pace == "story" and self._storyboard is not None:
             self.tau = self._storyboard.tau_of(t)  # scrubbing anywhere: the story goes on from here
             if self.story_camera and self.tour is None:
@@ -477,12 +494,28 @@ class MainWindow(QMainWindow):
                                                QTimeZone.utc()) for x in self.plan.span)
         self.date_edit.setDateTimeRange(lo, hi)
 
-    def _show_date(self, t: float) -> None:
-        self.time_label.setText(f"{self.plan.clock.met(t)}   {self.plan.phase_at(t).name}")
-        if not self.date_edit.hasFocus():
-            secs = int(self.plan.clock.utc(t).replace(tzinfo=_dt.timezone.utc).timestamp())
+    def _show_date(self, t: float, era=None) -> None:
+        """The playhead's date and mission time; with ``era`` (a prologue or epilogue event, whose
+        card is up) that event's date instead, the date box greyed out: the planets stay where
+        they are at the mission's edge (``t``), which the label says."""
+        clock = self.plan.clock
+        if era is None:
+            self.time_label.setText(f"{clock.met(t)}   {self.plan.phase_at(t).name}")
+        else:
+            self.time_label.setText(f"{era.era.capitalize()}   (planets shown on {clock.day(t)})")
+        self.time_label.setMinimumWidth(max(220, self.time_label.sizeHint().width()))
+        when = t if era is None else era.t
+        if era is not None or not self.date_edit.hasFocus():
+            secs = int(clock.utc(when).replace(tzinfo=_dt.timezone.utc).timestamp())
             self.date_edit.blockSignals(True)
+            if era is not None:
+                self.date_edit.clearFocus()
+                self.date_edit.setDateTimeRange(QDateTime.fromSecsSinceEpoch(min(secs, 0), QTimeZone.utc()),
+                                                QDateTime.fromSecsSinceEpoch(max(secs, 4102444800), QTimeZone.utc()))
+            elif not self.date_edit.isEnabled():
+                self._set_date_range()
             self.date_edit.setDateTime(QDateTime.fromSecsSinceEpoch(secs, QTimeZone.utc()))
+            self.date_edit.setEnabled(era is None)
             self.date_edit.blockSignals(False)
 
     def go_to_date(self, when: _dt.datetime) -> None:
@@ -551,7 +584,7 @@ class MainWindow(QMainWindow):
             return
         self.tau = state.tau_s  # story playback goes on from this card
         self.last_pose = state.camera
-        self.story_camera = True
+        self.story_camera = True  # the camera box says so
         if hasattr(self.scene, "apply"):
             self.scene.apply(state)
             self._card_shown = None
@@ -651,7 +684,7 @@ class MainWindow(QMainWindow):
         ev = self.plan.event(state.card) if state.card else None
         self.tau = state.tau_s
         self.last_pose = state.camera
-        self.story_camera = True
+        self.story_camera = True  # the camera box says so
         if hasattr(self.scene, "apply"):
             # A scene that applies whole frame states (floating origin, true-size close-ups);
             # the window's own card (the answer, how long ago) is put back on top just after.
@@ -717,10 +750,47 @@ class MainWindow(QMainWindow):
         self.story_camera = False
         if key in self.camera_actions:
             self.camera_actions[key].setChecked(True)
-        i = self.camera_box.findData(key)
-        if i >= 0:
-            self.camera_box.setCurrentIndex(i)
         self.scene.set_time(self.playhead)
+        self.request_render()
+
+    @property
+    def story_camera(self) -> bool:
+        """Whether the story's camera is in charge (a storyboard shot), not a preset."""
+        return self._story_camera
+
+    @story_camera.setter
+    def story_camera(self, on: bool) -> None:
+        self._story_camera = bool(on)
+        if not hasattr(self, "camera_box"):
+            return
+        i = self.camera_box.findData(STORY_CAMERA if on else self.user_preset())
+        if i >= 0 and i != self.camera_box.currentIndex():
+            self.camera_box.blockSignals(True)
+            self.camera_box.setCurrentIndex(i)
+            self.camera_box.blockSignals(False)
+        if on:  # no preset is in charge
+            for a in self.camera_actions.values():
+                a.setChecked(False)
+
+    def _camera_chosen(self, key: str) -> None:
+        """The camera box: a preset, or back to the story's camera (story pace)."""
+        if key == STORY_CAMERA:
+            self.use_story_camera()
+        else:
+            self.set_camera(key)
+
+    def use_story_camera(self) -> None:
+        """Give the camera back to the story (story pace): its shot at the current instant."""
+        if self.tour is not None:
+            return
+        if self.pace != "story":
+            self.set_pace("story")
+        sb = self.storyboard()
+        self.tau = sb.tau_of(self.playhead)
+        pose, shot = sb.camera_at(self.tau, self.playhead)
+        self.last_pose = pose
+        self.scene.set_pose(pose, shot)
+        self.story_camera = True
         self.request_render()
 
     def set_option(self, key: str, on: bool) -> None:

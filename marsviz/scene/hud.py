@@ -19,6 +19,14 @@ from marsviz.story.shots import shot_name
 
 CARD_KEYS = ("card-title", "card-meta", "card-body")
 CARD_LINE = 1.2  # line height of card text, in font sizes
+#: The dark plates behind the sizes line with the scale bar, and behind the path legend: paths
+#: drawn there are dimmed to (1 - PLATE_OPACITY) of their brightness, so the text reads over them.
+PLATE_COLOR = "#0b1220"
+PLATE_OPACITY = 0.68
+PLATE_PAD_PX = 4.0  # around the text, at a 720-pixel-high frame
+#: Legend lines: their height in font sizes; the swatch before each name (a drawn line's colour).
+LEGEND_LINE = 1.3
+LEGEND_SWATCH = "\u2014\u2014 "
 
 
 @dataclass
@@ -39,6 +47,8 @@ class Hud(Visual):
         self.forced = None  # an event whose card is shown regardless of the playhead
         self.question = None  # an event whose prediction question is shown
         self.auto = True  # False: only forced cards and questions (a storyboard decides)
+        self.legend: list = []  # the LegendEntry each legend line can show
+        self.legend_shown: list = []  # those shown now, top to bottom
 
     def _text(self, key, size, anchor, justify="left", valign="top", color="#e6ecf5", bold=False,
               background=None, opacity=0.0) -> Text:
@@ -63,7 +73,51 @@ class Hud(Visual):
         self.texts[key] = t
         return t
 
+    def _plate(self, key: str) -> None:
+        """A dark translucent rectangle (display pixels) drawn under the heads-up text built
+        after it (2D actors are drawn in the order they were added)."""
+        poly = pv.PolyData(np.zeros((4, 3)), faces=np.array([4, 0, 1, 2, 3]))
+        coord = vtkCoordinate()
+        coord.SetCoordinateSystemToDisplay()
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(poly)
+        mapper.SetTransformCoordinate(coord)
+        actor = vtkActor2D()
+        actor.SetMapper(mapper)
+        actor.GetProperty().SetColor(*style.hex_to_rgb(PLATE_COLOR))
+        actor.GetProperty().SetOpacity(PLATE_OPACITY)
+        actor.SetVisibility(False)
+        self.p.add_actor(actor, name=f"hud-plate-{key}", reset_camera=False, pickable=False)
+        self.plates[key] = (poly, actor)
+
+    def _set_plate(self, key: str, box) -> None:
+        """Put plate ``key`` round display box ``box`` (x0, y0, x1, y1), or hide it (None)."""
+        poly, actor = self.plates[key]
+        if box is None:
+            actor.SetVisibility(False)
+            return
+        pad = max(2.0, PLATE_PAD_PX * self.ctx.px)
+        x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+        pts = np.array([[x0, y0, 0], [x1, y0, 0], [x1, y1, 0], [x0, y1, 0]], dtype=float)
+        if not np.array_equal(np.asarray(poly.points), pts):
+            poly.points = pts
+            poly.Modified()
+        actor.SetVisibility(True)
+
+    def plate_box(self, key: str):
+        """Display box (x0, y0, x1, y1) of plate ``key`` as drawn now, or None when hidden."""
+        poly, actor = self.plates[key]
+        if not actor.GetVisibility():
+            return None
+        pts = np.asarray(poly.points)
+        return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+
     def build(self) -> None:
+        from marsviz.scene.paths import legend_entries
+
+        self.plates: dict = {}
+        for key in ("sizes", "legend"):  # first: under every text
+            self._plate(key)
         self._text("title", 0.022, (0.015, 0.975), color="#8fa3bf")
         self._text("date", 0.042, (0.015, 0.94), bold=True)
         self._text("met", 0.028, (0.015, 0.875), color="#cfd8e3")
@@ -82,6 +136,12 @@ class Hud(Visual):
         self._scale_text = None
         self.texts["scale"].actor.SetInput(self.scale_text(None))
         self._build_scale_bar()
+        self.legend = legend_entries(self.plan)
+        for i, entry in enumerate(self.legend):
+            a = self._text(f"legend-{i}", 0.02, (0.985, 0.9), justify="right", color="#ffffff").actor
+            a.GetTextProperty().SetColor(*entry.color)
+            a.SetInput(LEGEND_SWATCH + entry.label)
+            a.SetVisibility(False)
 
     # -- sizes and the scale bar ------------------------------------------------------------------
     def scale_text(self, scales) -> str:
@@ -113,8 +173,10 @@ class Hud(Visual):
         self.bar_km = None
         self.bar_frac = 0.0
 
-    def settle(self, ren) -> None:
-        """Before a render: the scale bar gives way to the event card where they would meet."""
+    def settle(self, ren, paths_seen=None) -> None:
+        """Before a render: the scale bar gives way to the event card where they would meet; the
+        plate goes under the sizes line and the bar; the legend names the paths in view
+        (``paths_seen``: their legend keys)."""
         from marsviz.scene.labels import overlaps, text_box
 
         show = self.ctx.opt.hud and self.bar_km is not None
@@ -128,6 +190,76 @@ class Hud(Visual):
             show = not any(overlaps(box, c) for c in card)
         self.bar_actor.SetVisibility(show)
         self.texts["bar"].actor.SetVisibility(show)
+        self._settle_sizes_plate(ren)
+        self._settle_legend(ren, paths_seen or set())
+
+    def _settle_sizes_plate(self, ren) -> None:
+        from marsviz.scene.labels import text_box
+
+        scale = self.texts["scale"].actor
+        if not (scale.GetVisibility() and (scale.GetInput() or "").strip()):
+            self._set_plate("sizes", None)
+            return
+        boxes = [text_box(scale, ren)]
+        if self.bar_actor.GetVisibility():
+            w, h = self.ctx.size
+            pts = np.asarray(self.bar.points)
+            boxes.append((pts[:, 0].min() * w, pts[:, 1].min() * h, pts[:, 0].max() * w, pts[:, 1].max() * h))
+            boxes.append(text_box(self.texts["bar"].actor, ren))
+        b = np.array(boxes)
+        self._set_plate("sizes", (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
+
+    def keep_clear_boxes(self, ren) -> list:
+        """Display boxes of the heads-up text shown now other than the legend (and the bar)."""
+        from marsviz.scene.labels import text_box
+
+        boxes = []
+        for key, t in self.texts.items():
+            a = t.actor
+            if not key.startswith("legend-") and a.GetVisibility() and (a.GetInput() or "").strip():
+                boxes.append(text_box(a, ren))
+        if self.bar_actor.GetVisibility():
+            w, h = self.ctx.size
+            pts = np.asarray(self.bar.points)
+            boxes.append((pts[:, 0].min() * w, pts[:, 1].min() * h, pts[:, 0].max() * w, pts[:, 1].max() * h))
+        sizes = self.plate_box("sizes")
+        if sizes is not None:
+            boxes.append(sizes)
+        return boxes
+
+    def _settle_legend(self, ren, seen: set) -> None:
+        """The legend in the top right corner, under the view's name: one line per path in view,
+        in its colour, on a dark plate. Lines that would meet other heads-up text (a tall card,
+        the signal's countdown) are left out from the bottom up."""
+        from marsviz.scene.labels import overlaps, text_box
+
+        opt = self.ctx.opt
+        on = opt.hud and getattr(opt, "legend", True)
+        entries = [i for i, e in enumerate(self.legend) if e.key in seen] if on else []
+        h = max(1, self.ctx.size[1])
+        cam = self.texts["camera"].actor
+        top = cam.GetPosition()[1] - LEGEND_LINE * self.px["camera"] / h - 0.004
+        shown, boxes = [], []
+        blocked = self.keep_clear_boxes(ren) if entries else []
+        pad = max(2.0, PLATE_PAD_PX * self.ctx.px) + 2.0
+        y = top
+        for i in entries:
+            a = self.texts[f"legend-{i}"].actor
+            a.SetPosition(0.985, y)
+            box = text_box(a, ren)
+            if box[1] - pad < 0 or any(overlaps(box, b, pad) for b in blocked):
+                break
+            shown.append(i)
+            boxes.append(box)
+            y -= LEGEND_LINE * self.px[f"legend-{i}"] / h
+        for i in range(len(self.legend)):
+            self.texts[f"legend-{i}"].actor.SetVisibility(i in shown)
+        self.legend_shown = [self.legend[i] for i in shown]
+        if boxes:
+            b = np.array(boxes)
+            self._set_plate("legend", (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
+        else:
+            self._set_plate("legend", None)
 
     def update_scale(self, scales, camera) -> None:
         """The sizes line and a bar of a round length at the distance the camera looks at."""
@@ -283,3 +415,8 @@ class Hud(Visual):
         for key in ("title", "date", "met", "camera", "scale", "bar"):
             self.texts[key].actor.SetVisibility(opt.hud)
         self.bar_actor.SetVisibility(opt.hud)
+        if not opt.hud:
+            for key in self.plates:
+                self._set_plate(key, None)
+            for i in range(len(self.legend)):
+                self.texts[f"legend-{i}"].actor.SetVisibility(False)

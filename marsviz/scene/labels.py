@@ -179,6 +179,10 @@ class Labels(Visual):
             pts = np.asarray(self.hud.bar.points)
             boxes.append((pts[:, 0].min() * w - 2, pts[:, 1].min() * h - 2,
                           pts[:, 0].max() * w + 2, pts[:, 1].max() * h + 2))
+        for key in self.hud.plates:
+            plate = self.hud.plate_box(key)
+            if plate is not None:
+                boxes.append(plate)
         return boxes
 
     def place(self) -> None:

@@ -327,6 +327,124 @@ def craft_color(plan, cid: str, leg_index: int) -> str:
     return plan.spacecraft.get(cid, {}).get("color") or style.DEFAULT_CRAFT_COLOR
 
 
+def flown_color(plan, cid: str, leg_index: int) -> tuple:
+    """RGB (0-1) of the flown part of ship ``cid``'s leg ``leg_index``: the crewed ship's legs
+    in their own colours, a cargo ship's path in its colour, a little dimmer."""
+    color = craft_color(plan, cid, leg_index)
+    return style.hex_to_rgb(color) if cid == plan.crewed else style.dim(color, 0.75)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of the path legend: which paths it names (``key``), its text and colour."""
+
+    key: tuple  # (ship, leg index) for each of the crewed ship's legs, (ship, None) for a cargo ship
+    label: str
+    color: tuple  # RGB 0-1, the flown path's colour
+
+
+def legend_entries(plan) -> list:
+    """The path legend of ``plan``: each leg of the crewed ship by where it goes ("Earth to
+    Venus"), then each other ship by name (its legs share one colour)."""
+    out = []
+    for cid, traj in plan.trajectories.items():
+        if cid == plan.crewed:
+            for i, leg in enumerate(traj.legs):
+                out.append(LegendEntry((cid, i), f"{plan.name_of(leg.from_body)} to {plan.name_of(leg.to_body)}",
+                                       flown_color(plan, cid, i)))
+    for cid in plan.trajectories:
+        if cid != plan.crewed:
+            out.append(LegendEntry((cid, None), f"{plan.craft_name(cid)} (cargo)", flown_color(plan, cid, 0)))
+    return out
+
+
+def legend_key(plan, cid: str, leg_index: int) -> tuple:
+    """The :class:`LegendEntry` key that names leg ``leg_index`` of ship ``cid``."""
+    return (cid, leg_index) if cid == plan.crewed else (cid, None)
+
+
+def hidden_by(points: np.ndarray, eye, spheres) -> np.ndarray:
+    """Which ``points`` (scene units) are hidden from ``eye`` behind one of ``spheres``
+    ((centre, radius) of each drawn planet)."""
+    pts = np.asarray(points, dtype=float)
+    out = np.zeros(len(pts), dtype=bool)
+    eye = np.asarray(eye, dtype=float)
+    d = pts - eye
+    dd = np.einsum("ij,ij->i", d, d)
+    for centre, radius in spheres:
+        c = np.asarray(centre, dtype=float) - eye
+        cc = float(c @ c)
+        if cc <= radius * radius:
+            continue  # the eye inside the sphere: nothing to say
+        along = d @ c  # |d| * the distance along the sight line to the closest approach, times |d|
+        miss2 = cc - along * along / np.maximum(dd, 1e-300)
+        # the sight line meets the sphere in front of the point (and in front of the eye)
+        near = along / np.sqrt(np.maximum(dd, 1e-300)) - np.sqrt(np.maximum(radius * radius - miss2, 0.0))
+        out |= (miss2 < radius * radius) & (along > 0) & (near * near < dd) & (near > 0)
+    return out
+
+
+#: A path is looked for in the frame through at most this many of its points (evenly spread
+#: over its samples, which are denser where it curves near a planet).
+IN_FRAME_POINTS = 600
+
+
+def in_frame(points: np.ndarray, matrix: np.ndarray, eye=None, spheres=(), min_ndc=(0.0, 0.0)) -> bool:
+    """Whether a polyline (scene units) shows in the frame of the camera ``matrix`` (the 4x4
+    composite projection): points inside it spread over at least ``min_ndc`` (x, y; a frame
+    is 2 wide and 2 high) in one direction, or a segment crossing it as far; with
+    ``eye`` (the camera's place) and ``spheres`` (the drawn planets), not counting points
+    hidden behind a planet (a segment: both its ends hidden)."""
+    pts = np.asarray(points, dtype=float)
+    if len(pts) > IN_FRAME_POINTS:
+        step = -(-len(pts) // IN_FRAME_POINTS)
+        pts = np.vstack([pts[::step], pts[-1:]])
+    if not len(pts):
+        return False
+    clip = pts @ matrix[:3, :3].T + matrix[:3, 3]
+    w = pts @ matrix[3, :3] + matrix[3, 3]
+    front = w > 1e-12
+    ndc = np.where(front[:, None], clip[:, :2] / np.where(front, w, 1.0)[:, None], np.nan)
+    inside = np.flatnonzero(front & (np.abs(ndc[:, 0]) <= 1.0) & (np.abs(ndc[:, 1]) <= 1.0))
+    occlude = eye is not None and bool(spheres)
+    if len(inside) and occlude:
+        inside = inside[~hidden_by(pts[inside], eye, spheres)]
+    if len(inside):
+        seen = ndc[inside]
+        extent = seen.max(axis=0) - seen.min(axis=0)
+        if extent[0] >= min_ndc[0] or extent[1] >= min_ndc[1]:
+            return True
+    both = np.flatnonzero(front[:-1] & front[1:])
+    if not len(both):
+        return False
+    # Segments with both ends outside the frame: the part of each inside it (Liang-Barsky).
+    a, b = ndc[both], ndc[both + 1]
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    ok = np.ones(len(a), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for pk, qk in ((-d[:, 0], a[:, 0] + 1.0), (d[:, 0], 1.0 - a[:, 0]),
+                       (-d[:, 1], a[:, 1] + 1.0), (d[:, 1], 1.0 - a[:, 1])):
+            r = qk / pk
+            ok &= ~((pk == 0) & (qk < 0))
+            t0 = np.where(pk < 0, np.maximum(t0, r), t0)
+            t1 = np.where(pk > 0, np.minimum(t1, r), t1)
+    cut = np.clip(t1 - t0, 0.0, None)
+    span = both[ok & (t0 <= t1) & ((cut * np.abs(d[:, 0]) >= min_ndc[0]) | (cut * np.abs(d[:, 1]) >= min_ndc[1]))]
+    if not len(span):
+        return False
+    if not occlude:
+        return True
+    return bool(not (hidden_by(pts[span], eye, spheres) & hidden_by(pts[span + 1], eye, spheres)).all())
+
+
+def camera_matrix(ren) -> np.ndarray:
+    """The 4x4 world-to-clip matrix of ``ren``'s active camera for its viewport's aspect."""
+    w, h = ren.GetSize()
+    m = ren.GetActiveCamera().GetCompositeProjectionTransformMatrix(w / max(1, h), -1.0, 1.0)
+    return np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+
+
 def leg_samples(plan, cid: str, radii_km: dict, local: bool = True, with_base: bool = False):
     """(times, heliocentric km) of each leg of ship ``cid`` as the scene draws it: every half
     day, densely around encounters and (with planet-centred arcs) where the path changes frame.
@@ -429,7 +547,7 @@ class Trajectories(Visual):
                 # the flown part: the leg's points and one more, the ship as drawn
                 leg.flown = polyline(np.vstack([leg.points, leg.points[-1:]]))
                 leg.flown_actor = self.sized(self.p.add_mesh(
-                    leg.flown, color=color if crewed else style.dim(color, 0.75),
+                    leg.flown, color=flown_color(plan, cid, i),
                     line_width=4.0 if crewed else 2.0, lighting=False, pickable=False,
                     name=f"flown-{cid}-{i}", reset_camera=False), line=4.0 if crewed else 2.0)
                 self.legs.append(leg)
@@ -581,6 +699,19 @@ class Trajectories(Visual):
         set_line_cells(leg.flown, flown)
         set_line_cells(leg.full, ahead)
 
+    def in_view(self, matrix: np.ndarray, eye=None, spheres=(), min_ndc=(0.0, 0.0)) -> set:
+        """Legend keys (see :class:`LegendEntry`) of the legs drawn in the frame of ``matrix``
+        (and not hidden behind ``spheres`` from ``eye``, see :func:`in_frame`)."""
+        seen = set()
+        for leg in self.legs:
+            key = legend_key(self.plan, leg.craft, leg.index)
+            if key in seen or not leg.full_actor.GetVisibility():
+                continue
+            pts = leg.points if leg.every is None else leg.points[leg.every]  # as drawn
+            if in_frame(pts, matrix, eye, spheres, min_ndc):
+                seen.add(key)
+        return seen
+
     def apply_options(self, opt) -> None:
         for leg in self.legs:
             show = opt.cargo or leg.craft == self.plan.crewed
@@ -663,6 +794,16 @@ class ParkingOrbits(Visual):
             self.shown_km[cid] = km
             write_points(self.polys[cid], self.world.to_scene(km))
             actor.SetVisibility(True)
+
+    def in_view(self, matrix: np.ndarray, eye=None, spheres=(), min_ndc=(0.0, 0.0)) -> set:
+        """Legend keys of the parking orbits drawn in the frame of ``matrix`` (each drawn in the
+        colour of the leg its ship arrived on)."""
+        seen = set()
+        for cid, actor in self.actors.items():
+            if actor.GetVisibility() and in_frame(np.asarray(self.polys[cid].points), matrix, eye, spheres, min_ndc):
+                seg = self.plan.segment_at(cid, self.ctx.t)
+                seen.add(legend_key(self.plan, cid, seg.leg if seg.leg is not None else 0))
+        return seen
 
     def apply_options(self, opt) -> None:
         self.update(self.ctx.t)

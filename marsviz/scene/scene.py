@@ -42,6 +42,9 @@ from marsviz.scene.world import WorldFrame
 #: At most this many passes to aim a tracking camera where its target is drawn for it.
 SETTLE_PASSES = 8
 
+#: The path legend names a path drawn at least this long in the frame (pixels at 720 px high).
+LEGEND_MIN_PX = 16.0
+
 
 @dataclass
 class SceneOptions:
@@ -55,6 +58,7 @@ class SceneOptions:
     grid: bool = True
     cargo: bool = True
     events: bool = True
+    legend: bool = True  # the path legend (with the heads-up text)
     text_scale: float = 1.0
     card_mode: str = "auto"  # "auto": card for the active event; "off": never
     card_days: float = 3.0  # how long after an event its card stays up
@@ -138,6 +142,7 @@ class MissionScene:
         self.backdrop.before_render(cam)
         self.orbits.before_render(cam)
         self.planets.before_render(cam)
+        self.ships.shade({b: a.GetProperty().GetAmbient() for b, a in self.planets.planet_actors.items()})
         if self._ready and self._km and self._scales() != self.ctx.scales:
             self._place()  # the user zoomed: planets change size, paths keep clear of them
         self.ships.orient_all(cam.GetPosition())  # markers keep their size on screen while zooming
@@ -145,11 +150,26 @@ class MissionScene:
             self.trajectories.refresh_lod()  # a zoom in draws paths through more of their samples
         if self._ready:
             self.hud.update_scale(self.ctx.scales, cam)  # the scale bar follows the user's zoom
-            self.hud.settle(self.p.renderer)
+            self.hud.settle(self.p.renderer, self.paths_in_view())
         self._clip()
         if self._ready:
             self.crowd.arrange()  # icons and markers off small planet discs (labels read it)
         self.labels.place()
+
+    def paths_in_view(self) -> set:
+        """Legend keys (``paths.LegendEntry.key``) of the paths drawn in the frame now."""
+        if not (self.opt.hud and self.opt.legend):
+            return set()
+        from marsviz.scene.paths import camera_matrix
+
+        ren = self.p.renderer
+        m = camera_matrix(ren)
+        eye = ren.GetActiveCamera().GetPosition()
+        spheres = [(self.ctx.pos[b], self.ctx.radii[b]) for b in PLANETS if b in self.ctx.pos]
+        w, h = self.ctx.size
+        k = LEGEND_MIN_PX * self.ctx.px  # a path drawn shorter than this is not named
+        lim = (2.0 * k / max(1, w), 2.0 * k / max(1, h))
+        return self.trajectories.in_view(m, eye, spheres, lim) | self.parking.in_view(m, eye, spheres, lim)
 
     def _clip(self) -> None:
         """Clipping range for everything from the stars to a planet a few radii away."""

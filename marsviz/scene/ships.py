@@ -46,6 +46,20 @@ BURN_TURN_H = 2.0
 #: A lander within this height (km) of a planet's surface stands on it: drawn landed, +x up.
 LANDED_KM = 0.5
 LANDING_BODIES = ("mars",)
+#: Lighting of the ship and structure models (the Sun is their only light; VTK casts no
+#: shadows, so a lander at a site in night is dimmed as the ground there is, see :meth:`Ships.shade`).
+MODEL_LIGHTING = {"ambient": 0.25, "diffuse": 0.9, "specular": 0.2}
+#: Brightness of a landed ship's icon (drawn unlit) at a site in full night, of its brightness by day.
+NIGHT_ICON = 0.45
+
+
+def daylight(up, r_km) -> float:
+    """How much in daylight a place on a planet is (1 by day, 0 in full night, smooth across
+    the terminator as the planet's night side is): ``up`` its local vertical, ``r_km`` its
+    heliocentric position."""
+    r = np.asarray(r_km, dtype=float)
+    cos_sun = float(np.dot(np.asarray(up, dtype=float), -r / (np.linalg.norm(r) or 1.0)))
+    return 1.0 - float(models.night_side_alpha(cos_sun))
 
 
 def parked(traj, t) -> bool:
@@ -86,6 +100,7 @@ class Ships(Visual):
         self.forms: dict = {}  # cid -> {"transit": (mesh, length km), "landed": ... or None}
         self.form: dict = {}  # cid -> the form drawn now
         self.icons: dict = {}  # cid -> {"transit": icon mesh, "landed": icon mesh or None}
+        self.daylight: dict = {}  # cid -> daylight() at its site while landed (absent in flight)
         plan = self.plan
         for cid in plan.trajectories:
             role = plan.spacecraft.get(cid, {}).get("role")
@@ -101,8 +116,8 @@ class Ships(Visual):
             self.form[cid] = "transit"
             self.length_km[cid] = self.forms[cid]["transit"][1]
             self.model_actors[cid] = self.p.add_mesh(
-                mesh, scalars="RGB", rgb=True, smooth_shading=True, ambient=0.25, diffuse=0.9,
-                specular=0.2, show_scalar_bar=False, name=f"model-{cid}", reset_camera=False,
+                mesh, scalars="RGB", rgb=True, smooth_shading=True, **MODEL_LIGHTING,
+                show_scalar_bar=False, name=f"model-{cid}", reset_camera=False,
                 pickable=False)
             ic = models.icon(name, transit=True)
             self.icons[cid] = {"transit": ic, "landed": models.icon(name) if landed is not None else None}
@@ -127,15 +142,15 @@ class Ships(Visual):
                 key = f"{sid}/{st['model']}"
                 mesh = models.build_structure(st["model"])
                 actor = self.p.add_mesh(
-                    mesh, scalars="RGB", rgb=True, smooth_shading=True, ambient=0.25, diffuse=0.9,
-                    specular=0.2, show_scalar_bar=False, name=f"structure-{key}",
+                    mesh, scalars="RGB", rgb=True, smooth_shading=True, **MODEL_LIGHTING,
+                    show_scalar_bar=False, name=f"structure-{key}",
                     reset_camera=False, pickable=False)
                 actor.SetVisibility(False)
                 self.structures[key] = {
                     "site": sid, "body": site["body"], "model": st["model"],
                     "fixed": place_fixed(self.plan, sid, st.get("east_m", 0.0), st.get("north_m", 0.0)),
                     "t_built": float(st["t_built"]), "actor": actor,
-                    "size_km": _length(mesh)}
+                    "size_km": _length(mesh), "daylight": 1.0}
 
     def structure_km(self, key: str) -> np.ndarray:
         """Where structure ``key`` stands now (heliocentric km): on the drawn globe of its
@@ -169,6 +184,7 @@ class Ships(Visual):
             if not on:
                 continue
             km, up, east, north = self._structure_frame(key)
+            st["daylight"] = daylight(up, km)
             k = self.world.length(1.0)
             mat = np.eye(4)
             mat[:3, 0], mat[:3, 1], mat[:3, 2] = up * k, east * k, north * k
@@ -224,6 +240,10 @@ class Ships(Visual):
             drawn[cid] = shown
             up = self.landed_up(cid, states[cid][0], t) if local else None
             self.heading[cid] = up if up is not None else self.attitude(cid, t, v)
+            if up is not None:
+                self.daylight[cid] = daylight(up, states[cid][0])
+            else:
+                self.daylight.pop(cid, None)
             self.set_form(cid, "landed" if up is not None else "transit")
             self.shown[cid] = (shown, v)
             traj = plan.trajectories[cid]
@@ -233,6 +253,29 @@ class Ships(Visual):
             self.visible[cid] = bool(visible and (flying or local or cid == plan.crewed))
         self.place_structures()
         return drawn
+
+    def shade(self, fill: dict) -> None:
+        """Before a render: dim what stands at a surface site in night as its ground is. The
+        models lose the Sun's light (diffuse, specular) with the daylight there and keep
+        ``fill[body]`` (the ambient light of the planet's globe now: faint, or the fill light
+        of a surface view) in its place; a landed ship's icon (unlit) is dimmed to
+        :data:`NIGHT_ICON` of its brightness. Ships in flight and sites by day are as lit."""
+        night_fill = fill.get(LANDING_BODIES[0], MODEL_LIGHTING["ambient"])
+        items = [(self.model_actors[cid], self.craft_actors[cid], f) for cid, f in self.daylight.items()]
+        lit = [(self.model_actors[cid], self.craft_actors[cid], 1.0) for cid in self.model_actors
+               if cid not in self.daylight]
+        items += [(st["actor"], None, st["daylight"]) for st in self.structures.values()]
+        for model, icon, f in items + lit:
+            amb = MODEL_LIGHTING["ambient"] * f + night_fill * (1.0 - f)
+            prop = model.GetProperty()
+            if prop.GetDiffuse() != MODEL_LIGHTING["diffuse"] * f or prop.GetAmbient() != amb:
+                prop.SetAmbient(amb)
+                prop.SetDiffuse(MODEL_LIGHTING["diffuse"] * f)
+                prop.SetSpecular(MODEL_LIGHTING["specular"] * f)
+            if icon is not None:
+                k = NIGHT_ICON + (1.0 - NIGHT_ICON) * f
+                if icon.GetProperty().GetDiffuse() != k:
+                    icon.GetProperty().SetDiffuse(k)
 
     def landed_up(self, cid: str, r_km, t: float):
         """The local vertical if ship ``cid`` stands on a planet's surface at ``t``, else None."""
