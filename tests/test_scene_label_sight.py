@@ -140,10 +140,10 @@ def test_no_label_floats_where_the_crew_module_is_hidden_behind_the_earth(scene,
     story(scene, plan, ev.id)
     render(scene)
     drawn = labels(scene)
-    unseen = list(scene.labels.unseen)
     assert plan.craft_name(plan.crewed) not in drawn
     assert ev.title not in drawn
     assert "Earth" in drawn
+    unseen = list(scene.labels.unseen)
     assert ("ship", plan.craft_name(plan.crewed)) in unseen and ("event", ev.title) in unseen
     assert hidden_changes(scene, plan, plan.crewed) == 0  # the ship is not seen
 
