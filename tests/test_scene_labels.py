@@ -34,6 +34,31 @@ def overlap(a, b):
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def marker_seen(scene, event_id) -> bool:
+    """Whether event ``event_id``'s marker is seen now: hiding the event markers (labels off
+    in both frames) changes the pixels where it is drawn (not so when a planet's globe hides
+    it)."""
+    from marsviz.export import render_image
+
+    mk = scene.markers
+    x, y = (int(round(v)) for v in scene.world_to_display(
+        scene.crowd.anchor(("event", event_id), mk.event_positions[event_id])))
+    acts = list(mk.marker_actors.values()) + [mk.active_actor]
+    vis = [a.GetVisibility() for a in acts]
+    scene.labels.visible = False
+    try:
+        img = np.asarray(render_image(scene.p))[..., :3].astype(int)
+        for a in acts:
+            a.SetVisibility(False)
+        bare = np.asarray(render_image(scene.p))[..., :3].astype(int)
+    finally:
+        scene.labels.visible = scene.opt.labels
+        for a, v in zip(acts, vis):
+            a.SetVisibility(v)
+    win = (slice(max(y - 2, 0), y + 3), slice(max(x - 2, 0), x + 3))
+    return bool(np.abs(img[win] - bare[win]).max() > 30)
+
+
 @pytest.mark.parametrize("camera", CAMERAS)
 def test_labels_never_overlap_each_other_the_card_or_the_hud(scene, plan, camera):
     from marsviz.export import render_image
@@ -67,7 +92,8 @@ def test_labels_never_overlap_each_other_the_card_or_the_hud(scene, plan, camera
         ev = scene.card_event
         if ev is not None and ev.id in scene.event_positions:
             x, y = scene.world_to_display(scene.event_positions[ev.id])
-            if 30 < x < SIZE[0] - 30 and 30 < y < SIZE[1] * 0.5:
+            # (in view, clear of the card, and seen: not inside a planet drawn at true size)
+            if 30 < x < SIZE[0] - 30 and 30 < y < SIZE[1] * 0.5 and marker_seen(scene, ev.id):
                 card_frames += 1
                 event_labelled += ev.title in texts
     assert total > 0
@@ -110,7 +136,10 @@ def test_labels_keep_clear_of_each_other_and_the_ship_at_the_venus_swing_by(scen
             y = size[1] - y  # display coordinates, y up, as the boxes
             for a, text in zip(boxes, texts):
                 assert not (a[0] - 2 <= x <= a[2] + 2 and a[1] - 2 <= y <= a[3] + 2), (size, text)
-        assert pairs >= 10 and event_frames >= 2
+        # At the periapsis the event's marker is behind Venus (no label); at 270 px the bold
+        # title, at the legible floor size, fits beside its marker in fewer frames (it is
+        # dropped there, never stacked).
+        assert pairs >= 10 and event_frames >= (2 if size[1] >= 360 else 1)
     finally:
         scene.p.window_size = old
         scene.layout(*old)

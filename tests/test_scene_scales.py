@@ -148,7 +148,11 @@ def test_line_widths_and_marker_sizes_follow_the_frame_height(plan):
         if point is not None:
             assert ps0 == pytest.approx(point * 0.5) and ps1 == pytest.approx(4 * ps0)
     assert big[1] == pytest.approx(4 * small[1], rel=0.05)
-    assert big[2] == pytest.approx(4 * small[2], rel=0.1)
+    # Labels scale with the height too, but never below the legible floor (at 360 px the
+    # planets' 8 pixels would be).
+    from marsviz.scene.labels import KINDS, LABEL_MIN_PX
+
+    assert big[2] == round(KINDS["planet"][0] * 1440) and small[2] == LABEL_MIN_PX > round(KINDS["planet"][0] * 360)
 
 
 def test_scale_bar_is_true_at_the_focal_distance(scene, plan):

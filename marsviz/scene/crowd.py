@@ -58,6 +58,11 @@ LEADER_PX = 14.0
 GAP_PX = 2.0
 #: Clear space between two moved items (pixels at 720 px).
 ITEM_GAP_PX = 3.0
+#: Half the size (pixels at 720 px) of the active event's ring (``Markers.active_actor``).
+RING_HALF_PX = 13.0
+#: ... drawn round a ship's icon when the event is on board: this much (pixels at 720 px)
+#: wider than the icon's half-length.
+HALO_GAP_PX = 4.0
 #: Leader lines: colour, opacity, width (pixels at 720 px).
 LEADER_COLOR = (0.80, 0.84, 0.90)
 LEADER_OPACITY = 0.75
@@ -108,8 +113,9 @@ class Crowd(Visual):
         self.discs: dict = {}  # planet -> (x, y, radius px) as drawn now (in front of the camera)
         self.groups: list = []  # (planet, text): ships hidden at a planet, named together
         self.segments: list = []  # leader lines drawn now, ((x0, y0), (x1, y1)) display pixels
-        self.marks: list = []  # (x, y, half-size px) of the event and milestone markers drawn now
+        self.marks: list = []  # (x, y, half-size px, key) of the event and milestone markers drawn now
         self._dirty = False
+        self._ring_pushed = False
         self._verts: dict = {}
         self.leader, self.leader_actor = leader_actor(self, "crowd-leaders")
         self.cat_of = {}
@@ -214,7 +220,7 @@ class Crowd(Visual):
                 else:
                     nudged[key] = (sx, sy, f)
         self.moved, self.hidden, self.slots = moved, hidden, slots
-        self.marks = []  # (x, y, half-size px) of every marker drawn now
+        self.marks = []  # (x, y, half-size px, key) of every marker drawn now
         for key, kind, (x, y, _z), f, _p in items:
             if kind in ("ship", "cargo") or key in hidden:
                 continue
@@ -222,10 +228,52 @@ class Crowd(Visual):
                 x, y = slots[key][:2]
             elif key in nudged:
                 x, y = nudged[key][:2]
-            self.marks.append((x, y, f))
+            self.marks.append((x, y, f, key))
         self.groups = [(b, ", ".join(self.plan.craft_name(c) for c in cids) + " at " + b.capitalize())
                        for b, cids in groups.items()]
         self._apply(cpos, view)
+        halo = self._ring_behind_ship(cpos, view)
+        if halo is not None:  # the ring as drawn round the ship
+            key = ("event", self.markers.active_id)
+            self.marks = [m for m in self.marks if m[3] != key] + [(*halo, key)]
+
+    def _ring_behind_ship(self, cpos, view):
+        """The active event's ring on a ship's icon (an event on board: the spacewalk) is
+        drawn round the whole icon, centred on it and just behind it along the line of sight,
+        so that the ship is drawn over the translucent ring, not under it. Returns the ring's
+        (x, y, half-size px) then, else None (the ring as the markers place it)."""
+        mk = self.markers
+        i = mk.active_id
+        p = None if i is None else self.moved.get(("event", i), mk.event_positions.get(i))
+        k = self.ctx.px
+        halo = None
+        if p is not None and mk.active_actor.GetVisibility() and self._in_front(p, cpos, view):
+            x, y, _ = self._project(p)
+            ships = self.ships
+            for cid, (r, _v) in ships.shown.items():
+                if not ships.craft_actors[cid].GetVisibility():
+                    continue  # a ship drawn as its model is larger than the ring
+                c = np.asarray(self.moved.get(("ship", cid), r), dtype=float)
+                sx, sy, _ = self._project(c)
+                if math.hypot(x - sx, y - sy) < 0.5 * ships.icon_pixels(cid):
+                    cam = self.p.renderer.GetActiveCamera()
+                    depth = max(float(np.dot(c - cpos, view)), 1e-300)
+                    unit = models.world_size_for_pixels(
+                        1.0, depth, cam.GetViewAngle(), max(1, self.ctx.size[1]),
+                        cam.GetParallelScale() if cam.GetParallelProjection() else None)
+                    f = 0.5 * ships.icon_pixels(cid) + HALO_GAP_PX * k
+                    d = c - cpos
+                    q = cpos + d * (1.0 + 3.0 * f * unit / (float(np.linalg.norm(d)) or 1.0))
+                    write_points(mk.active_marker, q[None, :])
+                    mk.active_actor.GetProperty().SetPointSize(2.0 * f)
+                    halo = (sx, sy, f)
+                    break
+        if halo is None and self._ring_pushed:  # back to the event's own place and size
+            if p is not None:
+                write_points(mk.active_marker, np.asarray(p, dtype=float)[None, :])
+            mk.active_actor.GetProperty().SetPointSize(2.0 * RING_HALF_PX * k)
+        self._ring_pushed = halo is not None
+        return halo
 
     def _items(self, cpos, view) -> list:
         """(key, kind, display point, half-size px, priority) of everything that may crowd."""

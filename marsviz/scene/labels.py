@@ -1,14 +1,21 @@
 """Labels: one layout pass in screen space, by priority, before every render.
 
-Candidates, most important first: the active event, the ships, the planets, the ships gathered
-at a planet in a wide view ("Shirase, Atlantis, Gagarin at Mars", see :mod:`marsviz.scene.crowd`),
-the other events at a surface site, the milestones of the crewed trajectory, the grid's AU rings.
-A label stands beside its icon or marker as drawn (moved off a small planet by the crowd pass);
-items the crowd pass hides get no label. Each is tried at a few places around its anchor
-(above, right, left, below, then further out); it takes the first place inside the frame that
-overlaps no heads-up text, event card, ship, small planet disc or moved marker, and keeps a clear gap (GAP of the font size,
-at least MIN_GAP_PX) to every label already placed. A label that fits nowhere
-is dropped, never stacked. Text boxes are measured with VTK's own text renderer.
+Candidates, most important first: the active event, the ships, the planets (and the Moon), the
+ships gathered at a planet in a wide view ("Shirase, Atlantis, Gagarin at Mars", see
+:mod:`marsviz.scene.crowd`), the other events at a surface site, the milestones of the crewed
+trajectory, the grid's AU rings.
+
+A label stands beside its icon or marker as drawn (moved off a small planet by the crowd pass),
+and only where that thing is seen: items the crowd pass hides, actors not drawn, and icons or
+markers behind a planet's (or the Moon's) globe get no label. Each is tried at a few places
+around its icon, marker or disc (above, right, left, below, then further out; an item at a small
+planet's disc takes the places away from the disc first, and the planet's label the places away
+from the items at it); it takes the first place inside the frame that overlaps no heads-up text,
+event card, ship icon or model (any ship's, its own too), small planet disc, moved marker or the
+active event's ring, and keeps a clear gap (GAP of the font size, at least MIN_GAP_PX) to every
+label already placed. A label that fits nowhere is dropped, never stacked. Text scales with the
+frame height but is never smaller than LABEL_MIN_PX. Text boxes are measured with VTK's own
+text renderer.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
 from marsviz.mission.plan import PLANETS
 from marsviz.scene import style
 from marsviz.scene.base import Visual
+from marsviz.scene.ships import ICON_PX
 
 #: Kinds of label, in order of priority: (font size as a fraction of the frame height, colour).
 KINDS = {
@@ -48,6 +56,27 @@ SHIP_CLEAR = 0.25
 #: larger disc (a close view, a surface shot) labels may sit on the ground beside their marker.
 DISC_CLEAR = 0.08
 DISC_GAP_PX = 2.0
+#: Label text is never drawn smaller than this font size (pixels; the text then stands 10 to
+#: 11 pixels high), whatever the frame height: at 640 x 360 the sizes above would give 6-pixel
+#: text. Where labels at this size do not fit, the layout drops the less important ones.
+LABEL_MIN_PX = 11
+#: The Moon is labelled (as a planet) when its drawn radius is at least this many pixels (at
+#: 720 px): a dot smaller than that is no more than a star.
+MOON_LABEL_MIN_PX = 2.0
+#: An item behind a planet or the Moon (further along the line of sight than the globe's near
+#: side, by more than this fraction of its radius) and wholly inside its disc on screen is not
+#: seen: it gets no label.
+OCCLUDE_TOL = 0.02
+#: ... (at least the inner SEEN_PART of its half-size inside the disc: an icon whose tip only
+#: shows past the limb is not seen either).
+SEEN_PART = 0.5
+#: A ship icon or model drawn larger than this fraction of the frame height (a close view of
+#: the ship) is no obstacle: its label sits beside its centre, as on a large planet.
+SHIP_BOX_MAX = 0.6
+#: An icon or marker within this many pixels (at 720 px) of a small planet's disc is "at" the
+#: planet: the planet's label goes on the disc's other side and the item's label away from the
+#: disc, so that neither label stands between the two.
+NEAR_DISC_PX = 12.0
 #: A planet that fills the view (drawn radius over this fraction of the frame height: a
 #: close view, a surface shot, whose title names it) gets no label: around such a disc the
 #: layout's places fall on the ground, among the site's own labels.
@@ -60,11 +89,6 @@ class Placed:
     text: str
     box: tuple  # x0, y0, x1, y1 in display pixels (y up)
     px: int = 0  # font size
-
-
-def _centred(box, x, y) -> bool:
-    """Whether ``box`` is the clear square about the point (x, y) (a ship's own)."""
-    return abs(0.5 * (box[0] + box[2]) - x) < 0.5 and abs(0.5 * (box[1] + box[3]) - y) < 0.5
 
 
 def _crosses(x, y, box, placed) -> bool:
@@ -86,6 +110,11 @@ def text_box(actor, ren) -> tuple:
 
 
 def overlaps(a, b, pad: float = 0.0) -> bool:
+    """Whether boxes ``a`` and ``b`` (x0, y0, x1, y1) come closer than ``pad``; ``b`` may be a
+    disc (x, y, radius) instead, a planet's as drawn."""
+    if len(b) == 3:
+        qx, qy = min(max(b[0], a[0]), a[2]), min(max(b[1], a[1]), a[3])
+        return float(np.hypot(qx - b[0], qy - b[1])) < b[2] + pad
     return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1])
 
 
@@ -98,6 +127,7 @@ class Labels(Visual):
         self.candidates: list = []
         self.placed: list[Placed] = []
         self.dropped: list[tuple] = []
+        self.unseen: list[tuple] = []  # (kind, text) of labels whose thing is not seen now
         self._pool: list[vtkTextActor] = []
         self._measure = vtkTextRenderer()
         self._sizes: dict = {}
@@ -120,6 +150,8 @@ class Labels(Visual):
                 c.append(("ship", self.craft_names[cid], pos[cid], 0.0, ("ship", cid)))
         for b in PLANETS:
             c.append(("planet", b.capitalize(), pos[b], self.ctx.radii[b], ("planet", b)))
+        if "moon" in pos and self._moon_actor() is not None:
+            c.append(("planet", "Moon", pos["moon"], self._moon_radius(), ("planet", "moon")))
         ms = np.asarray(self.markers.milestone_pts.points)
         for j, (text, p) in enumerate(zip(self.markers.milestone_labels, ms)):
             c.append(("milestone", text, np.array(p), 0.0, ("milestone", j)))
@@ -129,7 +161,7 @@ class Labels(Visual):
 
     def layout(self, height: int, text_scale: float) -> None:
         for k, (frac, _color) in KINDS.items():
-            self.font_px[k] = max(7 if k in ("event", "ship", "planet") else 6, int(round(frac * height * text_scale)))
+            self.font_px[k] = max(LABEL_MIN_PX, int(round(frac * height * text_scale)))
 
     # -- the screen-space pass ----------------------------------------------------------------
     def _size(self, text: str, px: int, bold: bool = False) -> tuple[float, float]:
@@ -194,6 +226,7 @@ class Labels(Visual):
         candidates = self._candidates()
         placed: list[Placed] = []
         self.dropped = []
+        self.unseen = []
         segs: list = []
         used = 0
         if self.visible:
@@ -204,17 +237,39 @@ class Labels(Visual):
             up = np.array(cam.GetViewUp())
             up = up - np.dot(up, view) * view  # the screen's up: a radius drawn across the view
             up /= np.linalg.norm(up) or 1.0
-            from marsviz.scene.ships import ICON_PX
-
-            ship_px = SHIP_CLEAR * ICON_PX * self.ctx.px
-            for kind, text, anchor, _radius, _key in candidates:  # the ships themselves stay clear
-                if kind == "ship" and np.dot(np.asarray(anchor, dtype=float) - cpos, view) > 0:
-                    x, y = self._project(ren, anchor)
-                    blocked.append((x - ship_px, y - ship_px, x + ship_px, y + ship_px))
-            owned = self._crowd_keep_out(h)  # (box, key): small discs, moved icons and markers
+            spheres = self._occluders(ren, cpos, view, up)
+            # Everything drawn that a label may not cover, each with its owner's key (an item's
+            # own box is kept clear by placing its label around it): the ships' icons or models,
+            # small discs, moved icons, leader lines, and every marker drawn (the active event's
+            # ring too, at its full size).
+            owned = self._crowd_keep_out(h)
+            ships = self._ship_boxes(ren, cpos, view, h, spheres)
+            for cid, (b, _c) in ships.items():
+                if b is not None:
+                    owned.append((b, ("ship", cid)))
+            mark_f = {}  # key -> half-size (px) of its marker: its label starts beside it
+            all_marks = []
+            active = ("event", self.markers.active_id) if self.markers.active_id is not None else None
+            for mx, my, f, mkey in self._marks(spheres, cpos):
+                mark_f[mkey] = f
+                all_marks.append((mx - f, my - f, mx + f, my + f))
+                if mkey == active and self.markers.active_actor.GetVisibility():
+                    # The active event's ring (a translucent disc drawn under the labels) is
+                    # kept clear by every label.
+                    owned.append(((mx - f, my - f, mx + f, my + f), mkey))
             marks = self._site_marks(ren, cpos, view)
             for i, (mx, my, f, _u) in marks.items():  # a site's markers stay clear
                 owned.append(((mx - f, my - f, mx + f, my + f), ("event", i)))
+                mark_f[("event", i)] = max(mark_f.get(("event", i), 0.0), f)
+            if self.crowd is not None:
+                discs = {b: d for b, d in self.crowd.discs.items()}
+            else:
+                discs = {}
+            if "moon" in spheres:  # a small Moon is kept clear, as a small planet
+                _c, _r, mx, my, mr = spheres["moon"]
+                discs["moon"] = (mx, my, mr)
+                if mr < DISC_CLEAR * h:
+                    owned.append(((mx, my, mr + DISC_GAP_PX * self.ctx.px), ("planet", "moon")))
             # A ring's labels: those beside the ring's sides first (they need no slide), then
             # those at its top and bottom (they can go above or below, or slide out).
             sites = [c for c in candidates if c[0] == "site"]
@@ -228,25 +283,61 @@ class Labels(Visual):
                 anchor = np.asarray(anchor, dtype=float)
                 if np.dot(anchor - cpos, view) <= 0:
                     continue  # behind the camera
+                if not self._drawn(kind, key):
+                    self.unseen.append((kind, text))
+                    continue  # its icon, marker or globe is not drawn now
                 x, y = self._project(ren, anchor)
                 if not (0 <= x <= w and 0 <= y <= h):
                     continue
-                r_px = ship_px if kind == "ship" else 0.0
+                hx = hy = 0.0
+                if kind == "ship":
+                    if key[1] not in ships:
+                        self.unseen.append((kind, text))
+                        continue  # hidden behind a planet (or not drawn)
+                    bx = ships[key[1]][0]
+                    if bx is not None:
+                        hx, hy = max(x - bx[0], bx[2] - x, 0.0), max(y - bx[1], bx[3] - y, 0.0)
+                    else:
+                        hx = hy = SHIP_CLEAR * ICON_PX * self.ctx.px
                 if radius > 0:
                     x2, y2 = self._project(ren, anchor + up * radius)
                     r_px = float(np.hypot(x2 - x, y2 - y))
                     if kind == "planet" and r_px > PLANET_LABEL_MAX * h:
                         continue
-                if kind != "planet":
-                    r_px = max(r_px, self._disc_under(x, y, h))
+                    if key == ("planet", "moon") and r_px < MOON_LABEL_MIN_PX * self.ctx.px:
+                        continue
+                    hx, hy = max(hx, r_px), max(hy, r_px)
+                if key is not None and key in mark_f:  # beside its own marker, not on it
+                    hx, hy = max(hx, mark_f[key]), max(hy, mark_f[key])
+                if kind not in ("ship", "planet", "group", "grid") and self._occluded(
+                        anchor, x, y, hx, cpos, spheres):
+                    self.unseen.append((kind, text))
+                    continue  # behind a planet
+                if kind == "planet" and self._occluded(anchor, x, y, hx, cpos, spheres, key[1]):
+                    self.unseen.append((kind, text))
+                    continue
+                away = None
+                if kind == "planet":
+                    away = self._away_from_items(x, y, hx, owned, key, NEAR_DISC_PX * self.ctx.px)
+                elif kind != "group":
+                    disc = self._disc_near(x, y, max(hx, hy), h, discs)
+                    if disc is not None:
+                        dx, dy, dr = disc
+                        d = float(np.hypot(x - dx, y - dy))
+                        if d > 0.3 * dr:
+                            away = np.array([x - dx, y - dy]) / d
+                if away is None and kind != "planet":
+                    under = self._disc_under(x, y, h)
+                    hx, hy = max(hx, under), max(hy, under)
                 px = self.font_px[kind]
                 bw, bh = self._size(text, px, kind == "event")
-                own = [b for b in blocked if kind != "ship" or not _centred(b, x, y)]
-                own += [b for b, k in owned if k != key]
-                if kind == "group" and self.crowd is not None:  # a name beside a planet: off markers
-                    own += [(mx - f, my - f, mx + f, my + f) for mx, my, f in self.crowd.marks]
+                own = list(blocked) + [b for b, k in owned if k != key]
+                if kind == "ship":  # its own icon too: the label stands beside it
+                    own += [b for b, k in owned if k == key]
+                if kind == "group":  # a name beside a planet: off every marker there
+                    own += all_marks
                 prefer = marks[key[1]][3] if key is not None and key[0] == "event" and key[1] in marks else None
-                box = self._fit(x, y, r_px, bw, bh, px, w, h, placed, own, prefer)
+                box = self._fit(x, y, hx, hy, bw, bh, px, w, h, placed, own, prefer, away)
                 if box is None:
                     self.dropped.append((kind, text))
                     continue
@@ -272,6 +363,178 @@ class Labels(Visual):
             a.SetVisibility(False)
         self.placed = placed
         self._draw_leaders(segs)
+
+    # -- what is drawn, where, and what hides it ------------------------------------------------
+    def _moon_actor(self):
+        planets = self.ctx.planets
+        return getattr(planets, "moon_actor", None) if planets is not None else None
+
+    def _moon_radius(self) -> float:
+        """The drawn Moon's radius (scene units): enlarged as the Earth is."""
+        from marsviz.scene.bodies import MOON_RADIUS_KM
+
+        return float(self.world.length(MOON_RADIUS_KM * self.ctx.scales.get("earth", 1.0)))
+
+    def _drawn(self, kind: str, key) -> bool:
+        """Whether the thing a label of ``kind`` names is drawn now (its actor shown)."""
+        mk = self.markers
+        if kind == "ship":
+            ships = self.crowd.ships if self.crowd is not None else None
+            if ships is None:
+                return True
+            cid = key[1]
+            return bool(ships.craft_actors[cid].GetVisibility() or ships.model_actors[cid].GetVisibility())
+        if kind == "planet":
+            if key[1] == "moon":
+                a = self._moon_actor()
+                return a is not None and bool(a.GetVisibility())
+            planets = self.ctx.planets
+            a = planets.planet_actors.get(key[1]) if planets is not None else None
+            return a is None or bool(a.GetVisibility())
+        if kind in ("event", "site"):
+            ev = mk._events_by_id.get(key[1])
+            cat = mk.marker_actors.get(ev.category) if ev is not None else None
+            on = cat is not None and bool(cat.GetVisibility())
+            if kind == "event":
+                on = on or bool(mk.active_actor.GetVisibility())
+            return on
+        if kind == "milestone":
+            return bool(mk.milestone_actor.GetVisibility())
+        return True
+
+    def _occluders(self, ren, cpos, view, up) -> dict:
+        """name -> (scene centre, radius, x, y, radius px) of the globes drawn now in front of
+        the camera (planets and the Moon): what may hide an icon or a marker."""
+        out = {}
+        planets = self.ctx.planets
+        bodies = [(b, self.ctx.pos.get(b), self.ctx.radii.get(b)) for b in PLANETS]
+        moon = self._moon_actor()
+        if moon is not None and moon.GetVisibility() and "moon" in self.ctx.pos:
+            bodies.append(("moon", self.ctx.pos["moon"], self._moon_radius()))
+        for b, c, r in bodies:
+            if c is None or not r:
+                continue
+            if planets is not None and b in planets.planet_actors and not planets.planet_actors[b].GetVisibility():
+                continue
+            c = np.asarray(c, dtype=float)
+            if np.dot(c - cpos, view) <= 0:
+                continue
+            x, y = self._project(ren, c)
+            x2, y2 = self._project(ren, c + up * r)
+            out[b] = (c, float(r), x, y, float(np.hypot(x2 - x, y2 - y)))
+        return out
+
+    @staticmethod
+    def _occluded(p, x, y, half_px, cpos, spheres, skip=None) -> bool:
+        """Whether the item at scene point ``p`` (drawn at (x, y), ``half_px`` pixels about
+        it) is hidden: behind a globe's near side and inside its disc on screen (but for a
+        tip: see :data:`SEEN_PART`)."""
+        d = np.asarray(p, dtype=float) - cpos
+        dist = float(np.linalg.norm(d))
+        if dist <= 0:
+            return False
+        u = d / dist
+        for b, (c, r, cx, cy, r_px) in spheres.items():
+            if b == skip or np.hypot(x - cx, y - cy) + SEEN_PART * half_px > r_px:
+                continue
+            oc = c - cpos
+            tc = float(np.dot(oc, u))
+            d2 = float(np.dot(oc, oc)) - tc * tc
+            if tc <= 0 or d2 >= r * r:
+                continue
+            if tc - np.sqrt(r * r - d2) < dist - OCCLUDE_TOL * r:
+                return True
+        return False
+
+    def _ship_boxes(self, ren, cpos, view, h, spheres) -> dict:
+        """cid -> (display box of its icon or model as drawn, or None when it fills the view;
+        scene position) of every ship drawn now and not hidden behind a planet."""
+        out = {}
+        ships = self.crowd.ships if self.crowd is not None else None
+        if ships is None:
+            return out
+        for cid, (r, _v) in ships.shown.items():
+            icon, model = ships.craft_actors[cid], ships.model_actors[cid]
+            actor = icon if icon.GetVisibility() else model if model.GetVisibility() else None
+            if actor is None:
+                continue
+            p = np.asarray(self.crowd.anchor(("ship", cid), r), dtype=float)
+            if np.dot(p - cpos, view) <= 0:
+                continue
+            box = self._actor_box(ren, actor)
+            if box is None:
+                continue
+            x, y = self._project(ren, p)
+            half = 0.5 * max(box[2] - box[0], box[3] - box[1])
+            if self._occluded(p, x, y, half, cpos, spheres):
+                continue
+            if max(box[2] - box[0], box[3] - box[1]) > SHIP_BOX_MAX * h:
+                box = None
+            out[cid] = (box, p)
+        return out
+
+    def _actor_box(self, ren, actor):
+        """Display box of an actor's data as drawn (its bounding box's corners projected)."""
+        data = actor.GetMapper().GetInput() if actor.GetMapper() is not None else None
+        if data is None:
+            return None
+        b = data.GetBounds()
+        if b[0] > b[1]:
+            return None
+        m = np.array([[actor.GetMatrix().GetElement(i, j) for j in range(4)] for i in range(4)])
+        corners = np.array([[x, y, z, 1.0] for x in b[0:2] for y in b[2:4] for z in b[4:6]]) @ m.T
+        pts = [self._project(ren, c[:3] / (c[3] or 1.0)) for c in corners]
+        xs, ys = [q[0] for q in pts], [q[1] for q in pts]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def _marks(self, spheres, cpos) -> list:
+        """(x, y, half-size px, key) of every marker drawn now and not hidden behind a planet:
+        the crowd pass's (the active event's ring at its full size)."""
+        crowd = self.crowd
+        if crowd is None:
+            return []
+        mk = self.markers
+        ms = np.asarray(mk.milestone_pts.points)
+        out = []
+        for x, y, f, key in crowd.marks:
+            if key[0] == "event":
+                p = mk.event_positions.get(key[1])
+            else:
+                p = ms[key[1]] if key[1] < len(ms) else None
+            if p is not None and self._occluded(crowd.anchor(key, p), x, y, f, cpos, spheres):
+                continue
+            out.append((x, y, f, key))
+        return out
+
+    @staticmethod
+    def _disc_near(x, y, half, h, discs):
+        """The small disc (x, y, radius px) an item drawn at (x, y), ``half`` pixels about it,
+        lies on or beside (within NEAR_DISC_PX), or None."""
+        best = None
+        for dx, dy, r in discs.values():
+            if r >= DISC_CLEAR * h:
+                continue
+            d = float(np.hypot(x - dx, y - dy))
+            if d < r + half + NEAR_DISC_PX * h / 720.0 and (best is None or d - r < best[0]):
+                best = (d - r, (dx, dy, r))
+        return None if best is None else best[1]
+
+    @staticmethod
+    def _away_from_items(x, y, r_px, owned, key, margin):
+        """For a planet's label: the unit direction (screen) away from the ship icons and
+        markers drawn on or beside its disc (centre (x, y), radius ``r_px``), or None."""
+        v = np.zeros(2)
+        near = r_px + margin
+        for b, k in owned:
+            if k is None or k == key or k[0] not in ("ship", "event", "milestone") or b is None:
+                continue
+            cx, cy = 0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])
+            half = 0.5 * max(b[2] - b[0], b[3] - b[1])
+            d = float(np.hypot(cx - x, cy - y))
+            if 1.0 < d < near + half:
+                v -= np.array([cx - x, cy - y]) / d
+        n = float(np.linalg.norm(v))
+        return v / n if n > 1e-6 else None
 
     def _candidates(self) -> list:
         """This frame's candidates, in order of priority, each (kind, text, scene anchor as
@@ -323,7 +586,7 @@ class Labels(Visual):
         g = DISC_GAP_PX * self.ctx.px
         for b, (x, y, r) in crowd.discs.items():
             if r < DISC_CLEAR * h:
-                out.append(((x - r - g, y - r - g, x + r + g, y + r + g), ("planet", b)))
+                out.append(((x, y, r + g), ("planet", b)))
         for key, (x, y, f, _b) in crowd.slots.items():
             if key[0] != "ship":  # a ship's own icon is kept clear above
                 out.append(((x - f, y - f, x + f, y + f), key))
@@ -385,13 +648,22 @@ class Labels(Visual):
         return ev is not None and ev.category == "failure"
 
     @staticmethod
-    def _fit(x, y, r, bw, bh, px, w, h, placed, blocked, prefer=None):
-        gap = 0.35 * px + r
+    def _fit(x, y, hx, hy, bw, bh, px, w, h, placed, blocked, prefer=None, away=None):
+        """The first free box for a ``bw`` x ``bh`` label around the item drawn at (x, y),
+        ``hx`` and ``hy`` pixels about it: above, right, left, below, then the diagonals (the
+        places facing ``away`` first, when given), then further out; None when none is free."""
         for k in (1.0, 2.2, 3.6):
-            g = gap * k if r == 0 else r + 0.35 * px * k
-            offsets = ((-bw / 2, g), (g, -bh / 2), (-g - bw, -bh / 2), (-bw / 2, -g - bh),
-                       (g * 0.7, g * 0.7), (-g * 0.7 - bw, g * 0.7), (g * 0.7, -g * 0.7 - bh),
-                       (-g * 0.7 - bw, -g * 0.7 - bh))
+            gx, gy = hx + 0.35 * px * k, hy + 0.35 * px * k
+            offsets = ((-bw / 2, gy), (gx, -bh / 2), (-gx - bw, -bh / 2), (-bw / 2, -gy - bh),
+                       (gx * 0.7, gy * 0.7), (-gx * 0.7 - bw, gy * 0.7), (gx * 0.7, -gy * 0.7 - bh),
+                       (-gx * 0.7 - bw, -gy * 0.7 - bh))
+            if away is not None and prefer is None:
+                score = [float(np.dot(np.array([dx + bw / 2, dy + bh / 2]), away)
+                               / (np.hypot(dx + bw / 2, dy + bh / 2) or 1.0)) for dx, dy in offsets]
+                # Facing ``away`` first; those facing back (towards the disc or the items the
+                # label keeps away from) only in the last, furthest ring.
+                offsets = [o for s_, o in sorted(zip(score, offsets), key=lambda so: -so[0])
+                           if s_ > -0.25 or k > 3.0]
             if prefer is not None:
                 # Outward: beside the marker on its side of the ring (above or below it at the
                 # ring's top and bottom), so that labels form two columns; a label may slide

@@ -205,8 +205,10 @@ class Markers(Visual):
         on = bool(visible and ev is not None and ev.id in self.event_positions)
         self.active_actor.SetVisibility(on)
         if on and ev.id != self.active_id:
-            self.active_marker.points = self.event_positions[ev.id][None, :]
-            self.active_marker.Modified()
+            # Copied into the ring's own points: assigning ``.points`` would make the ring draw
+            # from ``event_positions``' own memory, and the crowd pass, which moves the ring
+            # off a small disc, would then move the event itself (its label, the next shot).
+            write_points(self.active_marker, self.event_positions[ev.id][None, :])
         self.active_id = ev.id if on else None
 
     def apply_options(self, opt) -> None:

@@ -258,10 +258,12 @@ class MissionScene:
         self.hud.update_scale(ctx.scales, self.p.renderer.GetActiveCamera())
 
     def _craft_named(self, cid: str) -> bool:
+        """Whether ship ``cid`` is offered a label: while it flies, and whenever it is drawn (a
+        cargo ship parked in orbit or landed, drawn where it is: an icon is never nameless)."""
         plan, t = self.plan, self.t
         traj = plan.trajectories[cid]
-        return cid == plan.crewed or (self.opt.cargo and traj.t_start <= t and not parked(traj, t)
-                                      and t <= traj.t_end)
+        return cid == plan.crewed or (self.opt.cargo and (
+            (traj.t_start <= t and not parked(traj, t) and t <= traj.t_end) or self.ships.visible.get(cid, False)))
 
     def position_au(self, name: str) -> np.ndarray:
         """Scene position of a planet or ship (as drawn) at the current instant."""
