@@ -387,7 +387,9 @@ def test_transparent_png_frames_have_alpha(tmp_path, plan):
     opaque = r.render(man["frames"][0]["t_tdb_days_j2000"]).astype(int)
     r.close()
     bg = np.all(np.abs(opaque - np.array(style.hex_to_rgb(style.BACKGROUND)) * 255) < 1.5, axis=-1)
-    assert bg.mean() > 0.1 and (a[bg] == 0).mean() > 0.95
+    # (at 160 x 96 the card and the plates under the heads-up text cover most of the frame:
+    # the bare background left is still about a thousand pixels)
+    assert bg.mean() > 0.04 and (a[bg] == 0).mean() > 0.95
     assert (a == 255).sum() > 20  # the bodies are opaque
     assert (np.abs(np.asarray(im)[..., :3][a == 255].astype(int) - opaque[a == 255]) <= 2).all()
     res = run_cli("export", "--out", str(tmp_path / "x.mp4"), *BASE, "--transparent")
