@@ -587,3 +587,36 @@ def assert_frames_the_stay(plan, pose, t):
     assert x.min() > 0.03 and x.max() < 0.97, (x.min(), x.max())
     assert y.min() > 0.40 and y.max() < 0.80, (y.min(), y.max())
     assert np.linalg.norm(C - mars) <= R / VIEW_FRACTION
+
+
+def test_a_ships_own_milestone_at_a_planet_is_filmed_from_the_ships_side(sb, plan):
+    """Arrival, departure and landing shots look at the planet from at most SHIP_SIDE_MAX_DEG of
+    the ship's side of it, so the ship (a few hundred km up) is on the near side or beside the
+    limb, never behind the planet; the plain planet shot would hide it at Mars arrival."""
+    from marsviz.story import shots
+
+    turned = 0
+    checked = []
+    for c in sb.cards:
+        if c.kind != "event":
+            continue
+        ev = plan.event(c.event_id)
+        state = sb.at(c.start_s + 1.0)
+        fam, body = shots.parse_shot(state.shot)
+        if ev.era != "mission" or fam != "planet" or ev.where not in plan.trajectories:
+            continue
+        side = shots.ship_side(plan, ev.where, body, ev.t)
+        if side is None:
+            continue
+        pose = state.camera
+        look = np.asarray(pose.position_km) - np.asarray(pose.focal_km)
+        look = look / np.linalg.norm(look)
+        angle = math.degrees(math.acos(float(np.clip(look @ side, -1, 1))))
+        assert angle <= shots.SHIP_SIDE_MAX_DEG + 0.5, (c.event_id, angle)
+        plain = shots.planet_pose(plan, body, ev.t)
+        p = np.asarray(plain.position_km) - np.asarray(plain.focal_km)
+        if math.degrees(math.acos(float(np.clip(p @ side / np.linalg.norm(p), -1, 1)))) > 90.0:
+            turned += 1  # the plain shot had the ship on the planet's far side
+        checked.append(c.event_id)
+    assert {"mars-arrival", "mars-departure", "landing-earth"} <= set(checked), checked
+    assert turned >= 1

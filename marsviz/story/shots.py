@@ -217,7 +217,10 @@ def shot_pose(plan, shot: str, t: float, ev=None) -> CameraPose:
             return planet_pose(plan, where, t, 6.0 * PLANET_VIEW_RADII)
         return ship_pose(plan, where, t)
     if fam == "planet":
-        return planet_pose(plan, arg, t)
+        keep = None
+        if ev is not None and getattr(ev, "where", None) in plan.trajectories:
+            keep = ship_side(plan, ev.where, arg, ev.t)  # the ship's own milestone: keep it seen
+        return planet_pose(plan, arg, t, keep=keep)
     if fam == "ship":
         return ship_pose(plan, arg or plan.crewed, t)
     return surface_pose(plan, arg or default_site(plan), t, ev)
@@ -432,13 +435,51 @@ def _stay_fit(pts, d, a, b, tan_v):
     return focal, -d, b, float(dist)
 
 
-def planet_pose(plan, body: str, t: float, radii: float = PLANET_VIEW_RADII) -> CameraPose:
+def planet_pose(plan, body: str, t: float, radii: float = PLANET_VIEW_RADII, keep=None) -> CameraPose:
+    """Looking at planet ``body`` from ``radii`` of its radii; ``keep``: a unit direction from
+    the planet (where a ship is) that must not be behind it (see :data:`SHIP_SIDE_MAX_DEG`)."""
     c = origin_position(plan, body, t)
     outward = c / (np.linalg.norm(c) or 1.0)
     # On the sunward side, above the ecliptic, looking out: the planet is lit.
     off = -0.7 * outward + np.array([0.0, 0.0, 0.55])
-    off = off / np.linalg.norm(off) * radii * radius_km(plan, body)
-    return _pose(c, c + off, body)
+    off = off / np.linalg.norm(off)
+    if keep is not None:
+        off = toward(off, keep, SHIP_SIDE_MAX_DEG)
+    return _pose(c, c + off * radii * radius_km(plan, body), body)
+
+
+#: A planet shot of a ship's own milestone (its arrival, its departure, its landing) looks at the
+#: planet from at most this far (degrees) from the ship's side of it: a ship a few hundred km up
+#: is then on the near side of the planet or just beside its limb, never behind it.
+SHIP_SIDE_MAX_DEG = 70.0
+
+
+def toward(a, b, max_deg: float) -> np.ndarray:
+    """Unit vector ``a`` turned towards unit vector ``b`` until it is at most ``max_deg`` from it
+    (``a`` itself when it already is)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    c = float(np.clip(np.dot(a, b), -1.0, 1.0))
+    lim = math.radians(max_deg)
+    if math.acos(c) <= lim:
+        return a
+    w = a - c * b
+    n = np.linalg.norm(w)
+    if n < 1e-12:  # exactly opposite: turn over the ecliptic pole's side
+        w = np.array([0.0, 0.0, 1.0]) - b[2] * b
+        n = np.linalg.norm(w) or 1.0
+    return math.cos(lim) * b + math.sin(lim) * w / n
+
+
+def ship_side(plan, cid: str, body: str, t: float):
+    """Unit direction from planet ``body`` to ship ``cid`` at ``t`` as drawn (its planet-centred
+    arc when the plan has one), or None when the ship is at the planet's centre."""
+    t = float(plan.clamp(t))
+    try:
+        r = np.asarray(plan.local_state(cid, t, body)[0], dtype=float)
+    except (AttributeError, KeyError, ValueError):
+        r = craft_rv(plan, cid, t)[0] - origin_position(plan, body, t)
+    n = float(np.linalg.norm(r))
+    return r / n if n > 1e-6 * radius_km(plan, body) else None
 
 
 def ship_pose(plan, cid: str, t: float) -> CameraPose:
