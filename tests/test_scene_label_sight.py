@@ -14,15 +14,23 @@ SIZE = (1280, 720)
 _BOARDS: dict = {}
 
 
-def story(scene, plan, event_id):
-    """Show the story's frame where ``event_id``'s card comes up (what ``gui --at`` opens on)."""
+def story(scene, plan, event_id, plain_planet: str | None = None):
+    """Show the story's frame where ``event_id``'s card comes up (what ``gui --at`` opens on);
+    ``plain_planet``: with the camera of a plain shot of that planet instead (from its sunward
+    side, whatever the ship's side: the story films a ship's own milestone from its side)."""
+    import dataclasses
+
     from marsviz.story import Storyboard
+    from marsviz.story.shots import planet_pose
 
     sb = _BOARDS.get(id(plan))
     if sb is None:
         sb = _BOARDS[id(plan)] = Storyboard.build(plan)
     span = next(c for c in sb.cards if c.event_id == event_id and c.kind in ("event", "title"))
-    scene.apply(sb.at(span.start_s))
+    state = sb.at(span.start_s)
+    if plain_planet is not None:
+        state = dataclasses.replace(state, camera=planet_pose(plan, plain_planet, state.t))
+    scene.apply(state)
 
 
 def render(scene):
@@ -93,8 +101,9 @@ def test_a_ship_at_a_planets_limb_and_the_planet_are_told_apart_at_mars_arrival(
     """At Mars arrival a ship (Atlantis, parked in orbit) is drawn on the edge of Mars's disc:
     it is named, and the two labels go on opposite sides of the disc (the ship's on its side,
     "Mars" on the other), the ship's label nearer the ship than "Mars" is; neither covers the
-    ship. (Terra Nova is behind Mars then: its label is not drawn.)"""
-    story(scene, plan, "mars-arrival")
+    ship. (Seen from Mars's sunward side Terra Nova is behind Mars then: its label is not
+    drawn.)"""
+    story(scene, plan, "mars-arrival", plain_planet="mars")
     render(scene)
     drawn = labels(scene)
     (cx, cy), r = mars_disc_px(scene, plan)
@@ -133,11 +142,11 @@ def hidden_changes(scene, plan, cid) -> int:
 
 
 def test_no_label_floats_where_the_crew_module_is_hidden_behind_the_earth(scene, plan):
-    """At the crew module's landing (the story's shot of the Earth) Terra Nova and the event's
-    marker are behind the Earth's globe (hiding the ship changes no pixel): neither the ship's
-    nor the event's label is drawn (both floated over empty space); the Earth's is."""
+    """At the crew module's landing seen from the Earth's sunward side, Terra Nova and the
+    event's marker are behind the Earth's globe (hiding the ship changes no pixel): neither the
+    ship's nor the event's label is drawn (both floated over empty space); the Earth's is."""
     ev = plan.event("landing-earth")
-    story(scene, plan, ev.id)
+    story(scene, plan, ev.id, plain_planet="earth")
     render(scene)
     drawn = labels(scene)
     assert plan.craft_name(plan.crewed) not in drawn

@@ -143,3 +143,30 @@ def test_labels_keep_clear_of_each_other_and_the_ship_at_the_venus_swing_by(scen
     finally:
         scene.p.window_size = old
         scene.layout(*old)
+
+
+def test_a_milestone_label_never_lies_on_another_marker(scene, plan):
+    """A milestone's dated label (the least important) keeps off every event and milestone
+    marker drawn but its own, in the overview and the inner view at 20 instants: a failure's
+    red dot never covers "Earth departure 2030-01-19"."""
+    from marsviz.export import render_image
+
+    ren = scene.p.renderer
+    labelled = 0
+    milestones = set(scene.markers.milestone_labels)
+    for camera in ("overview", "inner"):
+        for t in instants(plan):
+            scene.set_time(t)
+            scene.set_camera(camera)
+            render_image(scene.p)
+            own = {text: ("milestone", j) for j, text in enumerate(scene.markers.milestone_labels)}
+            for a in scene.labels._pool:
+                text = a.GetInput()
+                if not a.GetVisibility() or text not in milestones:
+                    continue
+                labelled += 1
+                b = box(a, ren)
+                for x, y, f, key in scene.crowd.marks:
+                    if key != own[text]:
+                        assert not overlap(b, (x - f, y - f, x + f, y + f)), (camera, t, text, key)
+    assert labelled >= 40

@@ -252,7 +252,7 @@ class Labels(Visual):
             active = ("event", self.markers.active_id) if self.markers.active_id is not None else None
             for mx, my, f, mkey in self._marks(spheres, cpos):
                 mark_f[mkey] = f
-                all_marks.append((mx - f, my - f, mx + f, my + f))
+                all_marks.append(((mx - f, my - f, mx + f, my + f), mkey))
                 if mkey == active and self.markers.active_actor.GetVisibility():
                     # The active event's ring (a translucent disc drawn under the labels) is
                     # kept clear by every label.
@@ -334,8 +334,11 @@ class Labels(Visual):
                 own = list(blocked) + [b for b, k in owned if k != key]
                 if kind == "ship":  # its own icon too: the label stands beside it
                     own += [b for b, k in owned if k == key]
-                if kind == "group":  # a name beside a planet: off every marker there
-                    own += all_marks
+                # A name beside a planet keeps off every marker drawn; a milestone's or a ring's
+                # label (the least important) off every marker but its own. Ships, planets and
+                # events may stand over another marker rather than be left out.
+                if kind in ("group", "milestone", "grid"):
+                    own += [b for b, k in all_marks if kind == "group" or k != key]
                 prefer = marks[key[1]][3] if key is not None and key[0] == "event" and key[1] in marks else None
                 box = self._fit(x, y, hx, hy, bw, bh, px, w, h, placed, own, prefer, away)
                 if box is None:
