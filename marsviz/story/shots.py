@@ -1,7 +1,8 @@
 """Camera shots as numbers: where each event is seen from, and smooth moves between shots.
 
 A shot is a string: ``overview``, ``inner``, ``planet:<body>``, ``surface:<site>``,
-``ship:<craft>`` or ``title``. :func:`shot_pose` turns a shot into a :class:`CameraPose`
+``ship:<craft>`` or ``title``; the storyboard's own ``planet:<body>/<craft>`` is a planet seen so
+that a ship there is not behind it (that ship's own arrival, departure or landing). :func:`shot_pose` turns a shot into a :class:`CameraPose`
 (heliocentric J2000-ecliptic km) at a mission instant; :func:`blend` moves between two poses
 along a smooth zoom-and-pan path (van Wijk and Nuij, "Smooth and efficient zooming and
 panning", 2003), so a move from the whole Solar System to a landing site keeps a steady speed
@@ -111,7 +112,7 @@ def shot_name(plan, shot: str) -> str:
     """A shot as a viewer reads it: "Mars", "Riding with Terra Nova", "Mars surface (landing)"."""
     fam, arg = parse_shot(shot)
     if fam == "planet":
-        return arg.capitalize()
+        return arg.partition("/")[0].capitalize()
     if fam == "ship":
         return f"Riding with {plan.craft_name(arg)}"
     if fam == "surface":
@@ -217,10 +218,11 @@ def shot_pose(plan, shot: str, t: float, ev=None) -> CameraPose:
             return planet_pose(plan, where, t, 6.0 * PLANET_VIEW_RADII)
         return ship_pose(plan, where, t)
     if fam == "planet":
+        body, _, cid = arg.partition("/")
         keep = None
-        if ev is not None and getattr(ev, "where", None) in plan.trajectories:
-            keep = ship_side(plan, ev.where, arg, ev.t)  # the ship's own milestone: keep it seen
-        return planet_pose(plan, arg, t, keep=keep)
+        if cid in plan.trajectories:  # a ship's own milestone: keep the ship seen
+            keep = ship_side(plan, cid, body, ev.t if ev is not None else t)
+        return planet_pose(plan, body, t, keep=keep)
     if fam == "ship":
         return ship_pose(plan, arg or plan.crewed, t)
     return surface_pose(plan, arg or default_site(plan), t, ev)
@@ -443,14 +445,14 @@ def planet_pose(plan, body: str, t: float, radii: float = PLANET_VIEW_RADII, kee
     # On the sunward side, above the ecliptic, looking out: the planet is lit.
     off = -0.7 * outward + np.array([0.0, 0.0, 0.55])
     off = off / np.linalg.norm(off)
-    if keep is not None:
+    if keep is not None and float(np.dot(off, keep)) < 0.0:  # the ship on the far side
         off = toward(off, keep, SHIP_SIDE_MAX_DEG)
     return _pose(c, c + off * radii * radius_km(plan, body), body)
 
 
-#: A planet shot of a ship's own milestone (its arrival, its departure, its landing) looks at the
-#: planet from at most this far (degrees) from the ship's side of it: a ship a few hundred km up
-#: is then on the near side of the planet or just beside its limb, never behind it.
+#: A planet shot of a ship's own milestone (its arrival, its departure, its landing) that would
+#: have the ship on the planet's far side looks at the planet from this far (degrees) from the
+#: ship's side of it instead: a ship a few hundred km up is then just beside the limb.
 SHIP_SIDE_MAX_DEG = 70.0
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from marsviz.mission.plan import PLANETS
 from marsviz.story.shots import (PRESETS, CameraPose, asks_for_cut, blend, default_site, ease, move_length,
-                                 move_roll, parse_shot, shot_pose, shown_shot)
+                                 move_roll, parse_shot, planet_pose, ship_side, shot_pose, shown_shot)
 from marsviz.story.signal import SignalState, one_way_s, signal_state
 
 PACES = ("story", "constant")
@@ -91,6 +91,19 @@ def card_text(ev) -> str:
     return f"{ev.title} {ev.description}".strip()
 
 
+def planet_shot(plan, body: str, cid: str, t: float) -> str:
+    """The shot of ship ``cid``'s own departure from or arrival at ``body``: the planet as
+    usual, or, where that would have the ship behind the planet, ``planet:<body>/<cid>``, the
+    planet seen from the ship's side (:func:`marsviz.story.shots.planet_pose`)."""
+    side = ship_side(plan, cid, body, t)
+    if side is not None:
+        p = planet_pose(plan, body, t)
+        off = np.asarray(p.position_km) - np.asarray(p.focal_km)
+        if float(np.dot(off, side)) < 0.0:
+            return f"planet:{body}/{cid}"
+    return f"planet:{body}"
+
+
 def default_shot(plan, ev) -> str:
     """The shot that frames an event, from where it happens."""
     if ev.era != "mission":
@@ -113,9 +126,9 @@ def default_shot(plan, ev) -> str:
         traj = plan.trajectories[where]
         for leg in traj.legs:
             if abs(ev.t - leg.t_dep) < 1e-6:
-                return f"planet:{leg.from_body}"
+                return planet_shot(plan, leg.from_body, where, ev.t)
             if abs(ev.t - leg.t_arr) < 1e-6:
-                return f"planet:{leg.to_body}"
+                return planet_shot(plan, leg.to_body, where, ev.t)
             if leg.t_dep < ev.t < leg.t_arr:
                 return f"ship:{where}"
         body = plan._parked_body(traj, [ev.t])[0]
