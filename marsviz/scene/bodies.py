@@ -10,7 +10,8 @@ from marsviz.resources import texture
 from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import polyline, rotation_x, uv_sphere
-from marsviz.scene.models import PLANET_LIGHTING, add_night_lights, night_lights, set_night_side
+from marsviz.scene.models import (PLANET_LIGHTING, add_night_lights, night_lights, set_night_side,
+                                  world_size_for_pixels)
 
 MOON_RADIUS_KM = 1737.4
 #: The Moon is enlarged at most this much, and drawn only while the Earth is enlarged no more
@@ -88,13 +89,14 @@ GROUND_MIN_PX = 900.0
 def drawn_radius_px(cam, centre, radius: float, height_px: int) -> float:
     """Radius (pixels) on screen of a sphere of ``radius`` (scene units) at ``centre`` seen by
     ``cam`` in a frame ``height_px`` high (infinite when the camera is at or inside it)."""
-    if cam.GetParallelProjection():
-        return radius / max(cam.GetParallelScale(), 1e-300) * height_px / 2.0
-    rel = np.asarray(centre, dtype=float) - np.asarray(cam.GetPosition(), dtype=float)
-    depth = float(rel @ np.asarray(cam.GetDirectionOfProjection(), dtype=float))
-    if depth <= radius:
-        return float("inf")
-    return radius / depth * height_px / (2.0 * np.tan(np.radians(cam.GetViewAngle()) / 2.0))
+    parallel = cam.GetParallelScale() if cam.GetParallelProjection() else None
+    depth = 0.0
+    if parallel is None:
+        rel = np.asarray(centre, dtype=float) - np.asarray(cam.GetPosition(), dtype=float)
+        depth = float(rel @ np.asarray(cam.GetDirectionOfProjection(), dtype=float))
+        if depth <= radius:
+            return float("inf")
+    return radius / world_size_for_pixels(1.0, depth, cam.GetViewAngle(), max(1, height_px), parallel)
 
 
 class GlobeLod:

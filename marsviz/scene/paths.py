@@ -52,6 +52,7 @@ import pyvista as pv
 from marsviz.scene import style
 from marsviz.scene.base import Visual
 from marsviz.scene.geometry import polyline, set_line_cells, write_points
+from marsviz.scene.models import world_size_for_pixels
 from marsviz.mission.plan import PLANETS
 from marsviz.scene.scales import ChunkIndex, LegsIndex, dense_times, encounter_times, has_local_arcs, track_km
 
@@ -251,17 +252,17 @@ def lod_tolerance_km(camera, height_px: int, lo_km: np.ndarray, hi_km: np.ndarra
     from the drawn line and still be within LOD_PX pixels of it on screen, for ``camera`` (0
     where any of the box is at or behind the camera: draw every sample)."""
     unit = world.km_per_unit
-    if camera.GetParallelProjection():
-        px_km = 2.0 * camera.GetParallelScale() * unit / max(1, height_px)
-    else:
+    parallel = camera.GetParallelScale() if camera.GetParallelProjection() else None
+    depth = 0.0
+    if parallel is None:
         pos = np.asarray(camera.GetPosition(), dtype=float)
         fwd = np.asarray(camera.GetDirectionOfProjection(), dtype=float)
         corners = np.array([[x, y, z] for x in (lo_km[0], hi_km[0]) for y in (lo_km[1], hi_km[1])
                             for z in (lo_km[2], hi_km[2])])
-        depth = float(((world.to_scene(corners) - pos) @ fwd).min()) * unit  # nearest, km
+        depth = float(((world.to_scene(corners) - pos) @ fwd).min())  # nearest, scene units
         if depth <= 0.0:
             return 0.0
-        px_km = 2.0 * depth * np.tan(np.radians(camera.GetViewAngle()) / 2.0) / max(1, height_px)
+    px_km = world_size_for_pixels(1.0, depth, camera.GetViewAngle(), max(1, height_px), parallel) * unit
     return LOD_PX * px_km / LOD_PERSPECTIVE
 
 
